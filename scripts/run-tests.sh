@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs the whole suite against already-built trees (make test builds them first):
+#   1. unit tests, normal and sanitizer builds
+#   2. dev stack up (mosquitto + Ceph RGW), integration tests (sanitizer build), stack down
+#   3. each libFuzzer target for FUZZ_SECONDS (default 60; 20 outside CI is fine too)
+# The stack is torn down whatever happens. Exit status is non-zero if any step failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+JOBS=${JOBS:-$(nproc)}
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+export MQTT2S3_STACK_DIR=${MQTT2S3_STACK_DIR:-$ROOT/.dev-stack}
+export MQTT2S3_STACK_ENV=$MQTT2S3_STACK_DIR/stack.env
+
+failed=()
+step() { echo; echo "=== $* ==="; }
+T0=$(date +%s)
+
+step "unit tests (RelWithDebInfo)"
+ctest --test-dir build -L unit --output-on-failure -j "$JOBS" || failed+=("unit")
+
+step "unit tests (ASan+UBSan)"
+ctest --test-dir build-asan -L unit --output-on-failure -j "$JOBS" || failed+=("unit-asan")
+
+step "dev stack up"
+cleanup() { scripts/dev-stack.sh down >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+if scripts/dev-stack.sh up; then
+  step "integration tests (ASan+UBSan build, real mosquitto + Ceph RGW)"
+  ctest --test-dir build-asan -L integration --output-on-failure || failed+=("integration")
+else
+  failed+=("dev-stack")
+fi
+cleanup
+
+step "fuzzing (${FUZZ_SECONDS}s per target)"
+shopt -s nullglob
+for f in build-fuzz/fuzz/fuzz_*; do
+  [ -x "$f" ] || continue
+  name=$(basename "$f")
+  corpus=$(mktemp -d)
+  [ -d "fuzz/corpus/$name" ] && cp -r "fuzz/corpus/$name/." "$corpus/"
+  if "$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 "$corpus" >"build-fuzz/$name.log" 2>&1; then
+    echo "$name: $(grep -E 'stat::number_of_executed_units' "build-fuzz/$name.log" | awk '{print $2}') executions, no crash"
+  else
+    echo "$name: FAILED"; tail -40 "build-fuzz/$name.log"; failed+=("$name")
+  fi
+  rm -rf "$corpus"
+done
+
+echo
+echo "=== summary: $(( $(date +%s) - T0 ))s ==="
+if [ ${#failed[@]} -ne 0 ]; then echo "FAILED: ${failed[*]}"; exit 1; fi
+echo "all steps passed"
