@@ -20,9 +20,9 @@ build-asan: deps
 	cmake --build build-asan -j $(JOBS)
 
 build-fuzz: deps
-	CC=clang CXX=clang++ cmake -S . -B build-fuzz $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DMQTT2S3_WERROR=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DMQTT2S3_FUZZ=ON -DMQTT2S3_TESTS=OFF >/dev/null
-	cmake --build build-fuzz -j $(JOBS)
+	cmake --build build-fuzz -j $(JOBS) --target fuzzers
 
 # Everything: deps, normal + sanitizer builds, dev stack, unit + integration tests, bounded fuzzing.
 # The dev stack is stopped even when a step fails.

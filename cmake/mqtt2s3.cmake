@@ -34,7 +34,12 @@ function(mqtt2s3_apply_flags target)
   endif()
 endfunction()
 
-if(MQTT2S3_SANITIZE)
+if(MQTT2S3_FUZZ)
+  # Every library linked into a fuzz target needs coverage instrumentation; only the fuzz
+  # executables themselves link the libFuzzer main (fuzz/CMakeLists.txt).
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+elseif(MQTT2S3_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()
