@@ -25,7 +25,7 @@ function(mqtt2s3_find_dependencies)
 endfunction()
 
 set(MQTT2S3_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
-    -Wcast-align -Wunused -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+    -Wcast-align -Wunused -Woverloaded-virtual -Wimplicit-fallthrough)
 
 function(mqtt2s3_apply_flags target)
   target_compile_options(${target} PRIVATE ${MQTT2S3_WARNINGS})

@@ -22,6 +22,9 @@ ctest --test-dir build -L unit --output-on-failure -j "$JOBS" || failed+=("unit"
 step "unit tests (ASan+UBSan)"
 ctest --test-dir build-asan -L unit --output-on-failure -j "$JOBS" || failed+=("unit-asan")
 
+step "dev stack script test (own ports and data dir)"
+tests/devstack/dev_stack_test.sh || failed+=("dev-stack-script")
+
 step "dev stack up"
 cleanup() { scripts/dev-stack.sh down >/dev/null 2>&1 || true; }
 trap cleanup EXIT
