@@ -1,0 +1,136 @@
+#include "config/config.h"
+
+#include <set>
+
+#include "route/compiled_route.h"
+#include "route/key_sanitizer.h"
+#include "route/topic_filter.h"
+
+namespace mqtt2s3::config {
+namespace {
+
+// Re-roots a component's "key 'x': ..." error under `prefix` ("routes[2]." + "key").
+Status Prefixed(const Status& s, std::string_view prefix) {
+  if (s.ok()) return s;
+  constexpr std::string_view kHead = "key '";
+  if (s.message().rfind(kHead, 0) == 0) {
+    return Status(s.code(), std::string(kHead) + std::string(prefix) +
+                                s.message().substr(kHead.size()));
+  }
+  return s;
+}
+
+std::string Indexed(std::string_view list, size_t i) {
+  return std::string(list) + "[" + std::to_string(i) + "].";
+}
+
+}  // namespace
+
+Status KeyError(std::string_view path, std::string_view message) {
+  std::string m = "key '";
+  m.append(path).append("': ").append(message);
+  return Status::InvalidArgument(std::move(m));
+}
+
+std::string_view MqttProtocolName(MqttProtocol p) { return p == MqttProtocol::kV5 ? "5" : "3.1.1"; }
+std::string_view S3AddressingName(S3Addressing a) {
+  return a == S3Addressing::kPath ? "path" : "virtual";
+}
+std::string_view LogLevelName(LogLevel l) {
+  switch (l) {
+    case LogLevel::kTrace: return "trace";
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarn: return "warn";
+    case LogLevel::kError: return "error";
+  }
+  return "info";
+}
+std::string_view LogFormatName(LogFormat f) { return f == LogFormat::kText ? "text" : "json"; }
+
+Status TlsOptions::Validate() const {
+  if (cert_file.empty() != key_file.empty()) {
+    return KeyError(cert_file.empty() ? "cert_file" : "key_file",
+                    "a client certificate needs both cert_file and key_file");
+  }
+  return Status::Ok();
+}
+
+Status BrokerOptions::Validate() const {
+  if (host.empty()) return KeyError("host", "must not be empty");
+  if (client_id.size() > 65535) return KeyError("client_id", "longer than 65535 bytes");
+  if (keepalive > 65535s) return KeyError("keepalive", "must be at most 65535s (MQTT limit)");
+  if (reconnect_min > reconnect_max) {
+    return KeyError("reconnect_min", "must not be greater than broker.reconnect_max");
+  }
+  if (!password_env.empty() && !password_file.empty()) {
+    return KeyError("password_file", "set only one of password_env and password_file");
+  }
+  return Prefixed(tls.Validate(), "tls.");
+}
+
+Status SubscriptionOptions::Validate() const {
+  if (Status s = route::ValidateTopicFilter(filter); !s.ok()) return KeyError("filter", s.message());
+  return Status::Ok();
+}
+
+Status S3Options::Validate() const {
+  if (endpoint.rfind("http://", 0) != 0 && endpoint.rfind("https://", 0) != 0) {
+    return KeyError("endpoint", "expected an http:// or https:// URL, got \"" + endpoint + "\"");
+  }
+  if (region.empty()) return KeyError("region", "must not be empty");
+  return Status::Ok();
+}
+
+Status DeadLetterOptions::Validate() const {
+  if (std::string_view p = route::BucketNameProblem(bucket); !p.empty()) {
+    return KeyError("bucket", "'" + bucket + "' is not a valid bucket name: " + std::string(p));
+  }
+  if (!prefix.empty() && (prefix.front() == '/' || prefix.back() != '/' ||
+                          prefix.find("//") != std::string::npos ||
+                          prefix.find("/../") != std::string::npos ||
+                          prefix.rfind("../", 0) == 0 || prefix.size() > 256)) {
+    return KeyError("prefix", "expected a key prefix like \"dead-letter/\": no leading '/', "
+                              "ends with '/', no '//' or '..', at most 256 bytes");
+  }
+  return Status::Ok();
+}
+
+route::RouterOptions Config::MakeRouterOptions() const {
+  route::RouterOptions o;
+  o.routes = routes;
+  o.instance_id = instance_id;
+  return o;
+}
+
+Status Config::Validate() const {
+  if (Status s = route::ValidateInstanceId(instance_id); !s.ok()) {
+    return KeyError("instance_id", s.message());
+  }
+  M2S_RETURN_IF_ERROR(Prefixed(broker.Validate(), "broker."));
+  if (subscriptions.empty()) return KeyError("subscriptions", "at least one subscription is required");
+  for (size_t i = 0; i < subscriptions.size(); ++i) {
+    M2S_RETURN_IF_ERROR(Prefixed(subscriptions[i].Validate(), Indexed("subscriptions", i)));
+  }
+  M2S_RETURN_IF_ERROR(Prefixed(s3.Validate(), "s3."));
+  if (routes.empty()) return KeyError("routes", "at least one route is required");
+  std::set<std::string_view> names;
+  for (size_t i = 0; i < routes.size(); ++i) {
+    std::string field;
+    auto compiled = route::CompiledRoute::Compile(routes[i], &field);
+    if (!compiled.ok()) {
+      // The route module prefixes its message with the field name; keep only the reason.
+      std::string msg = compiled.status().message();
+      if (msg.rfind(field + ": ", 0) == 0) msg.erase(0, field.size() + 2);
+      return KeyError(Indexed("routes", i) + field, msg);
+    }
+    if (!names.insert(routes[i].name).second) {
+      return KeyError(Indexed("routes", i) + "name",
+                      "route name '" + routes[i].name + "' is used by an earlier route");
+    }
+  }
+  M2S_RETURN_IF_ERROR(Prefixed(dead_letter.Validate(), "dead_letter."));
+  return Status::Ok();
+}
+
+}  // namespace mqtt2s3::config

@@ -1,0 +1,152 @@
+// The service configuration: one options struct per component, filled by the loader
+// (config_loader.h) from the declarative table in config_table.cc, which also generates
+// docs/CONFIG.md. Every field's inline default here is the documented default (a unit test
+// checks the table's default text against these values).
+//
+//   StatusOr<Config> cfg = LoadConfigFile("welding.yaml");
+//   if (!cfg.ok()) { std::cerr << cfg.status().message() << "\n"; return 2; }
+//   std::cout << DumpEffective(*cfg);
+//
+// Options hold no runtime state. Secrets are resolved at load time into Secret values, which
+// never print their content. Thread-safety: plain values; copy freely.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "route/route_options.h"
+
+namespace mqtt2s3::config {
+
+using std::chrono::milliseconds;
+using namespace std::chrono_literals;
+
+// A resolved secret (password, access key). Printing shows "****"; only the component that
+// needs the value calls value().
+class Secret {
+ public:
+  Secret() = default;
+  // `source` says where it came from, e.g. "env S3_SECRET_KEY" (never the value).
+  Secret(std::string value, std::string source)
+      : value_(std::move(value)), source_(std::move(source)) {}
+
+  bool empty() const { return value_.empty(); }
+  const std::string& value() const { return value_; }
+  const std::string& source() const { return source_; }
+  // "****" when set, "" when not.
+  std::string_view Masked() const { return value_.empty() ? "" : "****"; }
+
+  friend std::ostream& operator<<(std::ostream& os, const Secret& s) { return os << s.Masked(); }
+
+ private:
+  std::string value_;
+  std::string source_;
+};
+
+enum class MqttProtocol : uint8_t { kV5, kV311 };
+enum class S3Addressing : uint8_t { kPath, kVirtual };
+enum class LogLevel : uint8_t { kTrace, kDebug, kInfo, kWarn, kError };
+enum class LogFormat : uint8_t { kText, kJson };
+
+struct TlsOptions {
+  bool enabled = false;     // connect with TLS
+  std::string ca_file;      // PEM CA bundle; empty = system default
+  std::string cert_file;    // client certificate (PEM) for mutual TLS
+  std::string key_file;     // its private key (PEM)
+  std::string server_name;  // SNI / verification name; empty = broker.host
+  bool verify = true;       // verify the server certificate
+
+  Status Validate() const;
+};
+
+struct BrokerOptions {
+  std::string host = "127.0.0.1";
+  int port = 1883;
+  MqttProtocol protocol = MqttProtocol::kV5;
+  std::string client_id;                 // empty in the file = "mqtt2s3-{instance_id}"
+  bool clean_start = false;              // false keeps the session (and queued messages)
+  milliseconds session_expiry = 1h;      // MQTT 5 Session Expiry Interval
+  milliseconds keepalive = 30s;
+  std::string username;
+  std::string password_env;              // name of an environment variable holding the password
+  std::string password_file;             // or a file holding it
+  uint32_t receive_maximum = 1000;       // MQTT 5 Receive Maximum: unacked messages in flight
+  uint64_t max_packet_size = 16ull << 20;
+  milliseconds reconnect_min = 100ms;    // first reconnect delay (doubles up to reconnect_max)
+  milliseconds reconnect_max = 30s;
+  TlsOptions tls;
+
+  Secret password;  // resolved from password_env / password_file at load time
+
+  Status Validate() const;
+};
+
+struct SubscriptionOptions {
+  std::string filter;  // MQTT topic filter; "$share/{group}/{filter}" for shared subscriptions
+  int qos = 1;
+
+  Status Validate() const;
+};
+
+struct S3Options {
+  std::string endpoint;                                // e.g. http://127.0.0.1:8000; required
+  std::string region = "us-east-1";
+  S3Addressing addressing = S3Addressing::kPath;
+  std::string access_key_env = "AWS_ACCESS_KEY_ID";
+  std::string secret_key_env = "AWS_SECRET_ACCESS_KEY";
+  std::string access_key_file;                         // wins over access_key_env when set
+  std::string secret_key_file;                         // wins over secret_key_env when set
+  std::string ca_file;                                 // PEM CA bundle for https endpoints
+  bool verify_tls = true;
+  bool create_buckets = true;                          // create missing buckets on first use
+  int upload_concurrency = 8;                          // parallel uploads
+  milliseconds request_timeout = 30s;
+
+  Secret access_key;  // resolved at load time
+  Secret secret_key;  // resolved at load time
+
+  Status Validate() const;
+};
+
+struct DeadLetterOptions {
+  std::string bucket = "mqtt2s3-dead-letter";
+  std::string prefix = "dead-letter/";  // key prefix; keys: {prefix}{reason}/{Y}/{m}/{d}/...
+
+  Status Validate() const;
+};
+
+struct LoggingOptions {
+  LogLevel level = LogLevel::kInfo;
+  LogFormat format = LogFormat::kText;
+};
+
+struct Config {
+  std::string source_file;  // the file it was loaded from (for messages)
+  std::string instance_id;  // empty in the file = the short host name, sanitized
+  BrokerOptions broker;
+  std::vector<SubscriptionOptions> subscriptions;
+  S3Options s3;
+  std::vector<route::RouteOptions> routes;
+  DeadLetterOptions dead_letter;
+  LoggingOptions logging;
+
+  // The router's options (routes + instance id).
+  route::RouterOptions MakeRouterOptions() const;
+
+  // Cross-field checks; messages start with "key '<path>': " so the loader can add the line.
+  Status Validate() const;
+};
+
+std::string_view MqttProtocolName(MqttProtocol p);
+std::string_view S3AddressingName(S3Addressing a);
+std::string_view LogLevelName(LogLevel l);
+std::string_view LogFormatName(LogFormat f);
+
+// Status InvalidArgument("key '<path>': <message>") — the form every config error takes.
+Status KeyError(std::string_view path, std::string_view message);
+
+}  // namespace mqtt2s3::config

@@ -1,0 +1,333 @@
+#include "config/config_table.h"
+
+#include <vector>
+
+#include "config/units.h"
+
+namespace mqtt2s3::config {
+namespace {
+
+// Field <-> ConfigValue conversions; the table's lambdas pick the overload by field type.
+void Assign(std::string& f, const ConfigValue& v) { f = v.s; }
+void Assign(bool& f, const ConfigValue& v) { f = v.b; }
+void Assign(int& f, const ConfigValue& v) { f = static_cast<int>(v.i); }
+void Assign(uint32_t& f, const ConfigValue& v) { f = static_cast<uint32_t>(v.i); }
+void Assign(uint64_t& f, const ConfigValue& v) { f = static_cast<uint64_t>(v.i); }
+void Assign(milliseconds& f, const ConfigValue& v) { f = milliseconds(v.i); }
+void Assign(MqttProtocol& f, const ConfigValue& v) {
+  f = v.s == "3.1.1" ? MqttProtocol::kV311 : MqttProtocol::kV5;
+}
+void Assign(S3Addressing& f, const ConfigValue& v) {
+  f = v.s == "virtual" ? S3Addressing::kVirtual : S3Addressing::kPath;
+}
+void Assign(route::PayloadFormat& f, const ConfigValue& v) {
+  f = v.s == "raw" ? route::PayloadFormat::kRaw : route::PayloadFormat::kJson;
+}
+void Assign(LogFormat& f, const ConfigValue& v) {
+  f = v.s == "json" ? LogFormat::kJson : LogFormat::kText;
+}
+void Assign(LogLevel& f, const ConfigValue& v) {
+  for (LogLevel l : {LogLevel::kTrace, LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn,
+                     LogLevel::kError}) {
+    if (LogLevelName(l) == v.s) f = l;
+  }
+}
+
+ConfigValue ToValue(const std::string& f) { return {false, 0, f}; }
+ConfigValue ToValue(bool f) { return {f, 0, {}}; }
+ConfigValue ToValue(int f) { return {false, f, {}}; }
+ConfigValue ToValue(uint32_t f) { return {false, f, {}}; }
+ConfigValue ToValue(uint64_t f) { return {false, static_cast<int64_t>(f), {}}; }
+ConfigValue ToValue(milliseconds f) { return {false, f.count(), {}}; }
+ConfigValue ToValue(MqttProtocol f) { return {false, 0, std::string(MqttProtocolName(f))}; }
+ConfigValue ToValue(S3Addressing f) { return {false, 0, std::string(S3AddressingName(f))}; }
+ConfigValue ToValue(route::PayloadFormat f) {
+  return {false, 0, std::string(route::PayloadFormatName(f))};
+}
+ConfigValue ToValue(LogFormat f) { return {false, 0, std::string(LogFormatName(f))}; }
+ConfigValue ToValue(LogLevel f) { return {false, 0, std::string(LogLevelName(f))}; }
+
+// Binds a table entry to `c.<expr>` (a member path spelled like the key path).
+#define M2S_FIELD(expr)                                                             \
+  [](Config& c, size_t, const ConfigValue& v) { Assign(c.expr, v); },               \
+      [](const Config& c, size_t) { return ToValue(c.expr); }
+#define M2S_ITEM(list, field)                                                       \
+  [](Config& c, size_t i, const ConfigValue& v) { Assign(c.list[i].field, v); },    \
+      [](const Config& c, size_t i) { return ToValue(c.list[i].field); }
+#define M2S_LIST(list)                                                              \
+  [](const Config& c) { return c.list.size(); }, [](Config& c, size_t n) { c.list.resize(n); }
+
+using Setter = void (*)(Config&, size_t, const ConfigValue&);
+using Getter = ConfigValue (*)(const Config&, size_t);
+
+ConfigKey Section(std::string_view path, std::string_view help) {
+  ConfigKey k;
+  k.path = path, k.kind = ValueKind::kSection, k.help = help;
+  return k;
+}
+ConfigKey List(std::string_view path, std::string_view help, size_t (*count)(const Config&),
+               void (*resize)(Config&, size_t), uint8_t flags = 0) {
+  ConfigKey k;
+  k.path = path, k.kind = ValueKind::kList, k.help = help, k.flags = flags;
+  k.count = count, k.resize = resize;
+  return k;
+}
+ConfigKey Scalar(std::string_view path, ValueKind kind, std::string_view def,
+                 std::string_view help, Setter set, Getter get, uint8_t flags = 0) {
+  ConfigKey k;
+  k.path = path, k.kind = kind, k.default_text = def, k.help = help, k.flags = flags;
+  k.set = set, k.get = get;
+  return k;
+}
+ConfigKey Ranged(ConfigKey k, int64_t min, int64_t max) {
+  k.min = min, k.max = max;
+  return k;
+}
+ConfigKey Enum(ConfigKey k, std::string_view choices) {
+  k.kind = ValueKind::kEnum, k.choices = choices;
+  return k;
+}
+ConfigKey Forbidden(std::string_view path, std::string_view help) {
+  ConfigKey k;
+  k.path = path, k.kind = ValueKind::kForbidden, k.help = help;
+  return k;
+}
+
+constexpr int64_t kSec = 1000;
+constexpr int64_t kHour = 3600 * kSec;
+using K = ValueKind;
+
+std::vector<ConfigKey> BuildTable() {
+  return {
+      Scalar("instance_id", K::kString, "short host name",
+             "Names this instance in object keys ({instance}) and the default client id. "
+             "[A-Za-z0-9._-], 1..64 bytes. Each instance sharing a bucket needs its own.",
+             M2S_FIELD(instance_id), kDynamicDefault),
+
+      Section("broker", "The MQTT broker connection."),
+      Scalar("broker.host", K::kString, "127.0.0.1", "Broker host name or address.",
+             M2S_FIELD(broker.host)),
+      Ranged(Scalar("broker.port", K::kInt, "1883", "Broker TCP port.", M2S_FIELD(broker.port)),
+             1, 65535),
+      Enum(Scalar("broker.protocol", K::kString, "5", "MQTT protocol version.",
+                  M2S_FIELD(broker.protocol)),
+           "5|3.1.1"),
+      Scalar("broker.client_id", K::kString, "mqtt2s3-{instance_id}",
+             "MQTT client id; must be unique per instance.", M2S_FIELD(broker.client_id),
+             kDynamicDefault),
+      Scalar("broker.clean_start", K::kBool, "false",
+             "Start a new session; false resumes the broker-side session and its queued messages.",
+             M2S_FIELD(broker.clean_start)),
+      Ranged(Scalar("broker.session_expiry", K::kDuration, "1h",
+                    "How long the broker keeps the session after a disconnect (MQTT 5).",
+                    M2S_FIELD(broker.session_expiry)),
+             0, 4294967295LL * kSec),
+      Ranged(Scalar("broker.keepalive", K::kDuration, "30s", "MQTT keep-alive interval; 0 = off.",
+                    M2S_FIELD(broker.keepalive)),
+             0, 65535 * kSec),
+      Scalar("broker.username", K::kString, "", "User name; empty = none.",
+             M2S_FIELD(broker.username)),
+      Scalar("broker.password_env", K::kEnvName, "",
+             "Environment variable holding the broker password.", M2S_FIELD(broker.password_env)),
+      Scalar("broker.password_file", K::kPath, "",
+             "File holding the broker password (trailing newline ignored).",
+             M2S_FIELD(broker.password_file)),
+      Forbidden("broker.password", "write broker.password_env or broker.password_file instead"),
+      Ranged(Scalar("broker.receive_maximum", K::kInt, "1000",
+                    "MQTT 5 Receive Maximum: QoS 1/2 messages the broker may have in flight.",
+                    M2S_FIELD(broker.receive_maximum)),
+             1, 65535),
+      Ranged(Scalar("broker.max_packet_size", K::kSize, "16MiB",
+                    "Largest MQTT packet accepted (MQTT 5 Maximum Packet Size).",
+                    M2S_FIELD(broker.max_packet_size)),
+             1024, 268435460),
+      Ranged(Scalar("broker.reconnect_min", K::kDuration, "100ms",
+                    "First reconnect delay; doubles after each failure.",
+                    M2S_FIELD(broker.reconnect_min)),
+             1, kHour),
+      Ranged(Scalar("broker.reconnect_max", K::kDuration, "30s", "Longest reconnect delay.",
+                    M2S_FIELD(broker.reconnect_max)),
+             1, 24 * kHour),
+      Section("broker.tls", "TLS to the broker."),
+      Scalar("broker.tls.enabled", K::kBool, "false", "Connect with TLS.",
+             M2S_FIELD(broker.tls.enabled)),
+      Scalar("broker.tls.ca_file", K::kPath, "", "PEM CA bundle; empty = system default.",
+             M2S_FIELD(broker.tls.ca_file)),
+      Scalar("broker.tls.cert_file", K::kPath, "", "Client certificate (PEM) for mutual TLS.",
+             M2S_FIELD(broker.tls.cert_file)),
+      Scalar("broker.tls.key_file", K::kPath, "", "Private key (PEM) of cert_file.",
+             M2S_FIELD(broker.tls.key_file)),
+      Scalar("broker.tls.server_name", K::kString, "",
+             "Name to verify and send as SNI; empty = broker.host.",
+             M2S_FIELD(broker.tls.server_name)),
+      Scalar("broker.tls.verify", K::kBool, "true", "Verify the broker's certificate.",
+             M2S_FIELD(broker.tls.verify)),
+
+      List("subscriptions",
+           "Topic filters to subscribe to. At least one. Shared subscriptions: "
+           "`$share/{group}/{filter}`.",
+           M2S_LIST(subscriptions), kRequired),
+      Scalar("subscriptions[].filter", K::kString, "",
+             "MQTT topic filter (`+` and `#` as whole levels, `#` last).",
+             M2S_ITEM(subscriptions, filter), kRequired),
+      Ranged(Scalar("subscriptions[].qos", K::kInt, "1", "Maximum QoS (0, 1 or 2).",
+                    M2S_ITEM(subscriptions, qos)),
+             0, 2),
+
+      Section("s3", "The S3-compatible object store."),
+      Scalar("s3.endpoint", K::kString, "", "Endpoint URL, e.g. `http://127.0.0.1:8000`.",
+             M2S_FIELD(s3.endpoint), kRequired),
+      Scalar("s3.region", K::kString, "us-east-1", "Region used for SigV4 signing.",
+             M2S_FIELD(s3.region)),
+      Enum(Scalar("s3.addressing", K::kString, "path",
+                  "`path`: http://host/bucket/key; `virtual`: http://bucket.host/key.",
+                  M2S_FIELD(s3.addressing)),
+           "path|virtual"),
+      Scalar("s3.access_key_env", K::kEnvName, "AWS_ACCESS_KEY_ID",
+             "Environment variable holding the access key id.", M2S_FIELD(s3.access_key_env)),
+      Scalar("s3.secret_key_env", K::kEnvName, "AWS_SECRET_ACCESS_KEY",
+             "Environment variable holding the secret access key.",
+             M2S_FIELD(s3.secret_key_env)),
+      Scalar("s3.access_key_file", K::kPath, "",
+             "File holding the access key id; wins over access_key_env.",
+             M2S_FIELD(s3.access_key_file)),
+      Scalar("s3.secret_key_file", K::kPath, "",
+             "File holding the secret access key; wins over secret_key_env.",
+             M2S_FIELD(s3.secret_key_file)),
+      Forbidden("s3.access_key", "write s3.access_key_env or s3.access_key_file instead"),
+      Forbidden("s3.secret_key", "write s3.secret_key_env or s3.secret_key_file instead"),
+      Scalar("s3.ca_file", K::kPath, "", "PEM CA bundle for an https endpoint.",
+             M2S_FIELD(s3.ca_file)),
+      Scalar("s3.verify_tls", K::kBool, "true", "Verify the endpoint's TLS certificate.",
+             M2S_FIELD(s3.verify_tls)),
+      Scalar("s3.create_buckets", K::kBool, "true", "Create a missing bucket on first use.",
+             M2S_FIELD(s3.create_buckets)),
+      Ranged(Scalar("s3.upload_concurrency", K::kInt, "8", "Uploads in flight at once.",
+                    M2S_FIELD(s3.upload_concurrency)),
+             1, 256),
+      Ranged(Scalar("s3.request_timeout", K::kDuration, "30s", "Timeout of one S3 request.",
+                    M2S_FIELD(s3.request_timeout)),
+             100, kHour),
+
+      List("routes",
+           "Topic -> bucket and key. Tried in order; the first route whose filter matches a "
+           "message's topic takes it. At least one.",
+           M2S_LIST(routes), kRequired),
+      Scalar("routes[].name", K::kString, "", "Unique route name ({route}, logs, metrics).",
+             M2S_ITEM(routes, name), kRequired),
+      Scalar("routes[].filter", K::kString, "",
+             "MQTT topic filter this route takes; a `$share/{group}/` prefix is ignored.",
+             M2S_ITEM(routes, filter), kRequired),
+      Scalar("routes[].pattern", K::kString, "",
+             "Names topic levels for templates: `{root}/{format}/{plant}/...`; a level that is "
+             "not `{name}` is unnamed.",
+             M2S_ITEM(routes, pattern)),
+      Scalar("routes[].bucket", K::kTemplate, "topic's first level",
+             "Bucket template. Default: the topic's first level lower-cased, characters "
+             "outside [a-z0-9.-] replaced by `-`.",
+             M2S_ITEM(routes, bucket), kDynamicDefault),
+      Scalar("routes[].key", K::kTemplate, route::kDefaultKeyTemplate, "Object key template.",
+             M2S_ITEM(routes, key)),
+      Enum(Scalar("routes[].payload", K::kString, "json",
+                  "Payload format; `{json:...}` placeholders need json.",
+                  M2S_ITEM(routes, payload)),
+           "json|raw"),
+      Scalar("routes[].content_type", K::kString, "by payload",
+             "Content-Type of uploaded objects; default application/json for json, "
+             "application/octet-stream for raw.",
+             M2S_ITEM(routes, content_type), kDynamicDefault),
+
+      Section("dead_letter", "Where messages go that no route can place."),
+      Scalar("dead_letter.bucket", K::kString, "mqtt2s3-dead-letter", "Dead-letter bucket.",
+             M2S_FIELD(dead_letter.bucket)),
+      Scalar("dead_letter.prefix", K::kString, "dead-letter/",
+             "Key prefix; keys are `{prefix}{reason}/{YYYY}/{MM}/{DD}/{instance}-{seq}`.",
+             M2S_FIELD(dead_letter.prefix)),
+
+      Section("logging", "Log output."),
+      Enum(Scalar("logging.level", K::kString, "info", "Least severe level logged.",
+                  M2S_FIELD(logging.level)),
+           "trace|debug|info|warn|error"),
+      Enum(Scalar("logging.format", K::kString, "text", "`text` for people, `json` for machines.",
+                  M2S_FIELD(logging.format)),
+           "text|json"),
+  };
+}
+
+}  // namespace
+
+std::span<const ConfigKey> ConfigTable() {
+  static const std::vector<ConfigKey> table = BuildTable();
+  return table;
+}
+
+const ConfigKey* FindConfigKey(std::string_view path) {
+  for (const ConfigKey& k : ConfigTable()) {
+    if (k.path == path) return &k;
+  }
+  return nullptr;
+}
+
+std::string_view ParentPath(std::string_view path) {
+  size_t dot = path.rfind('.');
+  return dot == std::string_view::npos ? std::string_view() : path.substr(0, dot);
+}
+
+std::string_view LeafName(std::string_view path) {
+  size_t dot = path.rfind('.');
+  return dot == std::string_view::npos ? path : path.substr(dot + 1);
+}
+
+std::string_view ValueKindName(ValueKind kind) {
+  switch (kind) {
+    case K::kSection: return "section";
+    case K::kList: return "list";
+    case K::kString: return "string";
+    case K::kTemplate: return "template";
+    case K::kPath: return "path";
+    case K::kEnvName: return "env var name";
+    case K::kBool: return "bool";
+    case K::kInt: return "integer";
+    case K::kDuration: return "duration";
+    case K::kSize: return "size";
+    case K::kEnum: return "enum";
+    case K::kForbidden: return "forbidden";
+  }
+  return "?";
+}
+
+std::string FormatValue(const ConfigKey& key, const ConfigValue& v) {
+  switch (key.kind) {
+    case K::kBool: return v.b ? "true" : "false";
+    case K::kInt: return std::to_string(v.i);
+    case K::kDuration: return FormatDuration(milliseconds(v.i));
+    case K::kSize: return FormatSize(static_cast<uint64_t>(v.i));
+    default: return v.s;
+  }
+}
+
+std::string DescribeExpected(const ConfigKey& key) {
+  const bool ranged = key.min < key.max;
+  switch (key.kind) {
+    case K::kInt:
+      return ranged ? "an integer " + std::to_string(key.min) + ".." + std::to_string(key.max)
+                    : "an integer";
+    case K::kDuration:
+      return ranged ? "a duration " + FormatDuration(milliseconds(key.min)) + ".." +
+                          FormatDuration(milliseconds(key.max)) + " (e.g. 500ms, 30s, 5m, 1h)"
+                    : "a duration (e.g. 500ms, 30s, 5m, 1h)";
+    case K::kSize:
+      return ranged ? "a size " + FormatSize(static_cast<uint64_t>(key.min)) + ".." +
+                          FormatSize(static_cast<uint64_t>(key.max)) + " (e.g. 64KiB, 8MiB, 1GB)"
+                    : "a size (e.g. 64KiB, 8MiB, 1GB)";
+    case K::kBool: return "true or false";
+    case K::kEnum: return "one of " + std::string(key.choices);
+    case K::kSection: return "a map of keys";
+    case K::kList: return "a list of maps";
+    case K::kEnvName: return "an environment variable name";
+    case K::kPath: return "a file path";
+    default: return "a string";
+  }
+}
+
+}  // namespace mqtt2s3::config

@@ -1,0 +1,79 @@
+#include "route/compiled_route.h"
+
+#include <algorithm>
+
+namespace mqtt2s3::route {
+namespace {
+
+// "{root}/{format}/x/{plant}" -> {"root", "format", "", "plant"}; "" marks an unnamed level.
+Status ParsePattern(std::string_view pattern, std::vector<std::string>* names) {
+  if (pattern.empty()) return Status::Ok();
+  size_t start = 0;
+  while (true) {
+    size_t slash = pattern.find('/', start);
+    std::string_view level =
+        pattern.substr(start, slash == std::string_view::npos ? pattern.npos : slash - start);
+    std::string name;
+    if (!level.empty() && level.front() == '{') {
+      if (level.back() != '}' || level.size() < 3) {
+        return Status::InvalidArgument("pattern '" + std::string(pattern) + "' level " +
+                                       std::to_string(names->size()) + ": expected '{name}'");
+      }
+      name = std::string(level.substr(1, level.size() - 2));
+      bool ident = true;
+      for (size_t i = 0; i < name.size(); ++i) {
+        char c = name[i];
+        ident = ident && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+                          (i > 0 && c >= '0' && c <= '9'));
+      }
+      auto fail = [&](std::string_view why) {
+        return Status::InvalidArgument("pattern '" + std::string(pattern) + "' level " +
+                                       std::to_string(names->size()) + " '{" + name +
+                                       "}': " + std::string(why));
+      };
+      if (!ident) return fail("a name is [A-Za-z_][A-Za-z0-9_]*");
+      if (IsReservedTemplateName(name)) return fail("reserved placeholder name");
+      if (std::find(names->begin(), names->end(), name) != names->end()) {
+        return fail("name used twice");
+      }
+    }
+    names->push_back(std::move(name));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<CompiledRoute> CompiledRoute::Compile(const RouteOptions& options,
+                                               std::string* bad_field) {
+  auto fail = [&](const char* field, const Status& s) {
+    if (bad_field) *bad_field = field;
+    return Status::InvalidArgument(std::string(field) + ": " + s.message());
+  };
+  if (options.name.empty()) return fail("name", Status::InvalidArgument("route needs a name"));
+  if (Status s = ValidateTopicFilter(options.filter); !s.ok()) return fail("filter", s);
+  TemplateVocabulary vocab;
+  if (Status s = ParsePattern(options.pattern, &vocab.level_names); !s.ok()) {
+    return fail("pattern", s);
+  }
+  vocab.allow_json = options.payload == PayloadFormat::kJson;
+  std::optional<KeyTemplate> bucket;
+  if (!options.bucket.empty()) {
+    vocab.target = TemplateTarget::kBucket;
+    auto b = KeyTemplate::Parse(options.bucket, vocab);
+    if (!b.ok()) return fail("bucket", b.status());
+    bucket = std::move(*b);
+  }
+  vocab.target = TemplateTarget::kKey;
+  auto k = KeyTemplate::Parse(options.key, vocab);
+  if (!k.ok()) return fail("key", k.status());
+  return CompiledRoute(options, TopicFilter(options.filter), std::move(bucket), std::move(*k));
+}
+
+bool CompiledRoute::uses_json() const {
+  return key_.uses_json() || (bucket_.has_value() && bucket_->uses_json());
+}
+
+}  // namespace mqtt2s3::route

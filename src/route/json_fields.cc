@@ -1,0 +1,95 @@
+#include "route/json_fields.h"
+
+#include <simdjson.h>
+
+#include <string>
+
+namespace mqtt2s3::route {
+
+struct JsonFields::Impl {
+  simdjson::ondemand::parser parser;
+  simdjson::ondemand::document doc;
+  std::string padded;  // payload copy + SIMDJSON_PADDING; capacity kept across messages
+  std::string_view payload;
+  enum class State : uint8_t { kUnparsed, kParsed, kFailed } state = State::kUnparsed;
+  // Full validation, used only on the failure path (see Missing()).
+  std::unique_ptr<simdjson::dom::parser> validator;
+  enum class Valid : uint8_t { kUnknown, kYes, kNo } valid = Valid::kUnknown;
+
+  // ondemand parses lazily, so "not json" or a truncated document can look like a missing
+  // field. Before we blame the field, check the whole payload once with the DOM parser: a
+  // dead letter must say invalid_json when the payload is not JSON.
+  JsonFieldResult Missing() {
+    if (valid == Valid::kUnknown) {
+      if (!validator) validator = std::make_unique<simdjson::dom::parser>();
+      simdjson::dom::element unused;
+      valid = validator->parse(padded.data(), payload.size(), false).get(unused) ? Valid::kNo
+                                                                                  : Valid::kYes;
+    }
+    return valid == Valid::kYes ? JsonFieldResult::kMissing : JsonFieldResult::kInvalidJson;
+  }
+
+  bool EnsureParsed() {
+    if (state == State::kParsed) return true;
+    if (state == State::kFailed) return false;
+    // ondemand reads up to SIMDJSON_PADDING bytes past the end; MQTT payload buffers carry no
+    // such guarantee, so copy into our own reused, padded buffer.
+    padded.assign(payload);
+    padded.resize(payload.size() + simdjson::SIMDJSON_PADDING, '\0');
+    auto err = parser.iterate(padded.data(), payload.size(), padded.size()).get(doc);
+    state = err ? State::kFailed : State::kParsed;
+    return !err;
+  }
+};
+
+JsonFields::JsonFields() : impl_(std::make_unique<Impl>()) {}
+JsonFields::~JsonFields() = default;
+JsonFields::JsonFields(JsonFields&&) noexcept = default;
+JsonFields& JsonFields::operator=(JsonFields&&) noexcept = default;
+
+void JsonFields::Reset(std::string_view payload) {
+  impl_->payload = payload;
+  impl_->state = Impl::State::kUnparsed;
+  impl_->valid = Impl::Valid::kUnknown;
+}
+
+JsonFieldResult JsonFields::Get(std::string_view pointer, std::string_view* value) {
+  if (!impl_->EnsureParsed()) return JsonFieldResult::kInvalidJson;
+  simdjson::ondemand::value v;
+  // document::at_pointer rewinds, so several fields of one message can be read in any order.
+  auto err = impl_->doc.at_pointer(pointer).get(v);
+  if (err == simdjson::NO_SUCH_FIELD || err == simdjson::INDEX_OUT_OF_BOUNDS ||
+      err == simdjson::INCORRECT_TYPE || err == simdjson::INVALID_JSON_POINTER) {
+    return impl_->Missing();
+  }
+  if (err) return JsonFieldResult::kInvalidJson;
+  simdjson::ondemand::json_type type;
+  if (v.type().get(type)) return JsonFieldResult::kInvalidJson;
+  switch (type) {
+    case simdjson::ondemand::json_type::string:
+      if (v.get_string().get(*value)) return JsonFieldResult::kInvalidJson;
+      return JsonFieldResult::kOk;
+    case simdjson::ondemand::json_type::number: {
+      std::string_view raw = v.raw_json_token();
+      while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' ||
+                              raw.back() == '\t')) {
+        raw.remove_suffix(1);
+      }
+      // ondemand does not validate a number until asked; refuse garbage like "12abc".
+      double unused;
+      if (v.get_double().get(unused)) return JsonFieldResult::kInvalidJson;
+      *value = raw;
+      return JsonFieldResult::kOk;
+    }
+    case simdjson::ondemand::json_type::boolean: {
+      bool b;
+      if (v.get_bool().get(b)) return JsonFieldResult::kInvalidJson;
+      *value = b ? "true" : "false";
+      return JsonFieldResult::kOk;
+    }
+    default:
+      return impl_->Missing();
+  }
+}
+
+}  // namespace mqtt2s3::route

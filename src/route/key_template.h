@@ -1,0 +1,107 @@
+// Bucket and key templates: parsed once at startup into segments, rendered per message.
+//
+//   TemplateVocabulary vocab{.level_names = {"root", "plant"}, .target = TemplateTarget::kKey};
+//   StatusOr<KeyTemplate> t = KeyTemplate::Parse("{plant}/{receive_time:%Y/%m}/{seq}", vocab);
+//   RenderInput in{...};  std::string key, detail;
+//   if (t->Render(in, limits, &key, &detail) != DeadLetterReason::kNone) DeadLetter(detail);
+//
+// Placeholders (docs/CONFIG.md "Templates" is the user-facing spec):
+//   {name}                  topic level named by the route's pattern
+//   {level:N}               topic level N (0-based)
+//   {topic}                 the whole topic, each level encoded, '/' kept
+//   {json:/a/b}             payload field by JSON pointer (string, number or bool)
+//   {receive_time[:fmt]}    receive time in UTC, see utc_time.h (default %Y%m%dT%H%M%SZ)
+//   {seq[:width]}           per-message sequence number, zero-padded (default width 10)
+//   {instance}  {route}     instance id, route name
+// Later phases add batch-level kinds ({first:...}, {last:...}, {partition_seq}) as new
+// SegmentKind values and RenderInput fields; today they are reserved names that fail to parse.
+//
+// Every rendered value goes through key_sanitizer.h, so values cannot add path components.
+// Thread-safety: immutable after Parse(); Render() is const and safe from many threads (the
+// JsonFields it is handed is per thread).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "route/dead_letter.h"
+#include "route/json_fields.h"
+#include "route/utc_time.h"
+
+namespace mqtt2s3::route {
+
+enum class SegmentKind : uint8_t {
+  kLiteral,      // text
+  kNamedLevel,   // text = level name, number = level index
+  kLevel,        // number = level index
+  kTopic,
+  kJson,         // text = JSON pointer
+  kReceiveTime,  // time = format
+  kSeq,          // number = width
+  kInstance,
+  kRoute,
+};
+
+struct TemplateSegment {
+  SegmentKind kind = SegmentKind::kLiteral;
+  std::string text;
+  uint32_t number = 0;
+  std::optional<UtcTimeFormat> time;
+};
+
+enum class TemplateTarget : uint8_t { kKey, kBucket };
+
+// What a template may refer to; fixed per route at startup.
+struct TemplateVocabulary {
+  std::vector<std::string> level_names;  // from the route's pattern; index = topic level
+  TemplateTarget target = TemplateTarget::kKey;
+  bool allow_json = true;                // false for payload: raw routes
+};
+
+// Per-message inputs. Views must stay valid during Render().
+struct RenderInput {
+  std::string_view topic;
+  const std::vector<std::string_view>* levels = nullptr;  // topic split at '/'
+  JsonFields* json = nullptr;                              // Reset() to this payload
+  const CivilTimeUtc* receive_time = nullptr;
+  uint64_t seq = 0;
+  std::string_view instance;
+  std::string_view route;
+};
+
+struct RenderLimits {
+  size_t max_value_bytes = 256;   // one rendered value, after encoding
+  size_t max_total_bytes = 1024;  // the whole key (S3 limit) or bucket (63)
+};
+
+// Names that can never be pattern level names.
+bool IsReservedTemplateName(std::string_view name);
+
+class KeyTemplate {
+ public:
+  // Errors quote the template and give the 1-based column of the problem.
+  static StatusOr<KeyTemplate> Parse(std::string_view text, const TemplateVocabulary& vocab);
+
+  // Appends the rendering to *out (not cleared). On failure returns the reason, sets *detail
+  // (naming the placeholder, field or level) and leaves *out in an unspecified state.
+  DeadLetterReason Render(const RenderInput& in, const RenderLimits& limits, std::string* out,
+                          std::string* detail) const;
+
+  const std::string& text() const { return text_; }
+  const std::vector<TemplateSegment>& segments() const { return segments_; }
+  bool uses_json() const { return uses_json_; }
+  TemplateTarget target() const { return target_; }
+
+ private:
+  std::string text_;
+  std::vector<TemplateSegment> segments_;
+  TemplateTarget target_ = TemplateTarget::kKey;
+  bool uses_json_ = false;
+};
+
+}  // namespace mqtt2s3::route

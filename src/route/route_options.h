@@ -1,0 +1,66 @@
+// Options of the router: the routes as the operator wrote them (config fills these; the
+// router never reads files). docs/CONFIG.md documents every field.
+//
+// Thread-safety: plain values.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace mqtt2s3::route {
+
+enum class PayloadFormat : uint8_t {
+  kJson,  // payload is JSON; {json:...} placeholders may read it
+  kRaw,   // opaque bytes
+};
+
+inline constexpr std::string_view kDefaultKeyTemplate =
+    "{topic}/{receive_time:%Y/%m/%d/%H}/{instance}-{seq}";
+
+struct RouteOptions {
+  // Unique name; shows in {route}, logs and metrics. Required.
+  std::string name;
+  // MQTT topic filter this route takes ('+', '#'; a "$share/{group}/" prefix is ignored).
+  // Required. Routes are tried in order; the first match wins.
+  std::string filter;
+  // Optional: names topic levels for templates, "{root}/{format}/{plant}/...". Each level is
+  // "{name}" or any other text (an unnamed level).
+  std::string pattern;
+  // Bucket template. Empty = the topic's first level made a valid bucket name (lower-cased,
+  // characters outside [a-z0-9.-] replaced by '-').
+  std::string bucket;
+  // Object key template.
+  std::string key = std::string(kDefaultKeyTemplate);
+  // Payload format; {json:...} placeholders need kJson.
+  PayloadFormat payload = PayloadFormat::kJson;
+  // Content-Type of uploaded objects. Empty = application/json for json, else
+  // application/octet-stream.
+  std::string content_type;
+
+  // The Content-Type to use (content_type or the payload format's default).
+  std::string_view EffectiveContentType() const;
+};
+
+struct RouterOptions {
+  std::vector<RouteOptions> routes;
+  // This instance's id ({instance}); [A-Za-z0-9._-], 1..64 bytes, not "." or "..".
+  std::string instance_id = "mqtt2s3";
+  // Cap for one rendered value (a topic level or payload field) after encoding.
+  size_t max_value_bytes = 256;
+  // Cap for a whole rendered key; S3 allows 1024 bytes.
+  size_t max_key_bytes = 1024;
+
+  // Checks the fields and compiles every route (filters, patterns, templates).
+  Status Validate() const;
+};
+
+// OK when `id` can be used as an instance id (see RouterOptions::instance_id).
+Status ValidateInstanceId(std::string_view id);
+
+std::string_view PayloadFormatName(PayloadFormat f);
+
+}  // namespace mqtt2s3::route

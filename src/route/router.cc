@@ -1,0 +1,104 @@
+#include "route/router.h"
+
+#include "route/key_sanitizer.h"
+#include "route/utc_time.h"
+
+namespace mqtt2s3::route {
+
+StatusOr<Router> Router::Create(const RouterOptions& options) {
+  M2S_RETURN_IF_ERROR(options.Validate());
+  auto shared = std::make_shared<Shared>();
+  shared->instance_id = options.instance_id;
+  shared->key_limits = {options.max_value_bytes, options.max_key_bytes};
+  // A bucket value longer than 63 bytes can never be valid; the name rules report it.
+  shared->bucket_limits = {63, 63};
+  shared->routes.reserve(options.routes.size());
+  for (const RouteOptions& r : options.routes) {
+    auto c = CompiledRoute::Compile(r);
+    if (!c.ok()) return c.status();
+    shared->routes.push_back(std::move(*c));
+  }
+  return Router(std::move(shared));
+}
+
+Router Router::Clone() const { return Router(shared_); }
+
+bool Router::RenderBucket(const CompiledRoute& route, const RenderInput& in,
+                          RouteResult* result) {
+  std::string& bucket = result->bucket;
+  if (route.bucket().has_value()) {
+    DeadLetterReason r =
+        route.bucket()->Render(in, shared_->bucket_limits, &bucket, &result->detail);
+    if (r != DeadLetterReason::kNone) {
+      result->reason = r;
+      result->detail.insert(0, "bucket template '" + route.bucket()->text() + "': ");
+      return false;
+    }
+  } else {
+    AppendBucketishValue((*in.levels)[0].substr(0, 64), &bucket);
+  }
+  std::string_view problem = BucketNameProblem(bucket);
+  if (problem.empty()) return true;
+  result->reason = DeadLetterReason::kInvalidBucket;
+  result->detail.assign("bucket '");
+  AppendKeyComponent(std::string_view(bucket).substr(0, 80), &result->detail);
+  result->detail.append("' ").append(problem);
+  if (!route.bucket().has_value()) result->detail.append(" (default: the topic's first level)");
+  return false;
+}
+
+bool Router::Route(std::string_view topic, std::string_view payload,
+                   std::chrono::system_clock::time_point receive_time, uint64_t seq,
+                   RouteResult* result) {
+  result->bucket.clear();
+  result->key.clear();
+  result->detail.clear();
+  result->reason = DeadLetterReason::kNone;
+  result->route_index = -1;
+
+  const auto& routes = shared_->routes;
+  size_t index = 0;
+  while (index < routes.size() && !routes[index].filter().Matches(topic)) ++index;
+  if (index == routes.size()) {
+    result->reason = DeadLetterReason::kNoRoute;
+    result->detail.assign("no route matches topic '");
+    AppendKeyComponent(topic.substr(0, 200), &result->detail);
+    result->detail.push_back('\'');
+    return false;
+  }
+  const CompiledRoute& route = routes[index];
+  result->route_index = static_cast<int>(index);
+
+  levels_.clear();
+  size_t start = 0;
+  while (true) {
+    size_t slash = topic.find('/', start);
+    if (slash == std::string_view::npos) {
+      levels_.push_back(topic.substr(start));
+      break;
+    }
+    levels_.push_back(topic.substr(start, slash - start));
+    start = slash + 1;
+  }
+  if (route.uses_json()) json_.Reset(payload);
+  const CivilTimeUtc civil = ToCivilUtc(receive_time);
+  RenderInput in;
+  in.topic = topic;
+  in.levels = &levels_;
+  in.json = &json_;
+  in.receive_time = &civil;
+  in.seq = seq;
+  in.instance = shared_->instance_id;
+  in.route = route.options().name;
+
+  if (!RenderBucket(route, in, result)) return false;
+  DeadLetterReason r = route.key().Render(in, shared_->key_limits, &result->key, &result->detail);
+  if (r != DeadLetterReason::kNone) {
+    result->reason = r;
+    result->detail.insert(0, "key template '" + route.key().text() + "': ");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace mqtt2s3::route

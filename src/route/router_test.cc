@@ -1,0 +1,204 @@
+#include "route/router.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "route/key_sanitizer.h"
+
+namespace mqtt2s3::route {
+namespace {
+
+const auto kTime = std::chrono::system_clock::time_point(std::chrono::seconds(1795313405));
+constexpr std::string_view kWeldTopic = "COMPANY-X/JSON/0/1/WELDING-STATION-12/WELD/1";
+constexpr std::string_view kWeldPayload = R"({"weldspot":{"Timestamp":"2026-11-22T02:10:05Z"}})";
+
+RouteOptions WeldingRoute() {
+  RouteOptions r;
+  r.name = "welding";
+  r.filter = "+/JSON/+/+/+/WELD/#";
+  r.pattern = "{root}/{format}/{compressed}/{plant}/{device}/{type}/{version}";
+  r.bucket = "{root}-plant-{plant}";
+  r.key = "{device}/{type}/{version}/{json:/weldspot/Timestamp}-{seq}.json";
+  return r;
+}
+
+Router MakeRouter(std::vector<RouteOptions> routes) {
+  RouterOptions o;
+  o.routes = std::move(routes);
+  o.instance_id = "gw-1";
+  auto r = Router::Create(o);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return std::move(*r);
+}
+
+TEST(RouterTest, RoutesTheWeldingTopicToItsBucketAndKey) {
+  Router router = MakeRouter({WeldingRoute()});
+  RouteResult r;
+  ASSERT_TRUE(router.Route(kWeldTopic, kWeldPayload, kTime, 7, &r)) << r.detail;
+  EXPECT_EQ(r.route_index, 0);
+  EXPECT_EQ(r.bucket, "company-x-plant-1");
+  EXPECT_EQ(r.key, "WELDING-STATION-12/WELD/1/2026-11-22T02:10:05Z-0000000007.json");
+}
+
+TEST(RouterTest, FirstMatchingRouteWins) {
+  RouteOptions a;
+  a.name = "specific";
+  a.filter = "$share/g/plant/7/#";
+  a.bucket = "special";
+  a.key = "{route}/{seq}";
+  RouteOptions b;
+  b.name = "catch-all";
+  b.filter = "#";
+  b.key = "{route}/{topic}";
+  Router router = MakeRouter({a, b});
+  RouteResult r;
+  ASSERT_TRUE(router.Route("plant/7/x", "", kTime, 1, &r)) << r.detail;
+  EXPECT_EQ(r.route_index, 0);
+  EXPECT_EQ(r.bucket, "special");
+  EXPECT_EQ(r.key, "specific/0000000001");
+  ASSERT_TRUE(router.Route("Plant_8/x", "", kTime, 1, &r)) << r.detail;
+  EXPECT_EQ(r.route_index, 1);
+  EXPECT_EQ(r.bucket, "plant-8");  // default bucket: first level made a bucket name
+  EXPECT_EQ(r.key, "catch-all/Plant_8/x");
+}
+
+TEST(RouterTest, UnmatchedTopicIsNoRoute) {
+  Router router = MakeRouter({WeldingRoute()});
+  RouteResult r;
+  EXPECT_FALSE(router.Route("other/topic", "{}", kTime, 1, &r));
+  EXPECT_EQ(r.reason, DeadLetterReason::kNoRoute);
+  EXPECT_EQ(r.route_index, -1);
+  EXPECT_NE(r.detail.find("other%2Ftopic"), std::string::npos) << r.detail;
+  // '#' does not match '$SYS' topics.
+  Router all = MakeRouter({[] {
+    RouteOptions o;
+    o.name = "all";
+    o.filter = "#";
+    return o;
+  }()});
+  EXPECT_FALSE(all.Route("$SYS/broker/load", "", kTime, 1, &r));
+  EXPECT_EQ(r.reason, DeadLetterReason::kNoRoute);
+}
+
+TEST(RouterTest, RenderFailuresKeepTheRouteIndexAndNameTheTemplate) {
+  Router router = MakeRouter({WeldingRoute()});
+  RouteResult r;
+  EXPECT_FALSE(router.Route(kWeldTopic, R"({"weldspot":{}})", kTime, 1, &r));
+  EXPECT_EQ(r.reason, DeadLetterReason::kMissingField);
+  EXPECT_EQ(r.route_index, 0);
+  EXPECT_NE(r.detail.find("key template '{device}"), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("{json:/weldspot/Timestamp}"), std::string::npos) << r.detail;
+
+  EXPECT_FALSE(router.Route(kWeldTopic, "garbage", kTime, 1, &r));
+  EXPECT_EQ(r.reason, DeadLetterReason::kInvalidJson);
+}
+
+TEST(RouterTest, HostileTopicsNeverProduceInvalidBucketsOrKeys) {
+  RouteOptions o;
+  o.name = "any";
+  o.filter = "#";
+  o.bucket = "data-{level:1}";
+  o.key = "in/{level:0}/{level:2}/{seq}";
+  Router router = MakeRouter({o});
+  RouteResult r;
+  struct Case {
+    std::string topic;
+    DeadLetterReason reason;
+    std::string key;
+  };
+  const Case cases[] = {
+      {"../x/..", DeadLetterReason::kNone, "in/%2E%2E/%2E%2E/0000000001"},
+      {"a/x/%", DeadLetterReason::kNone, "in/a/%25/0000000001"},
+      {"a/X/\xE6\x97\xA5", DeadLetterReason::kNone, "in/a/\xE6\x97\xA5/0000000001"},
+      {"/x/", DeadLetterReason::kNone, "in/_/_/0000000001"},
+      {std::string("a\0b/x/c", 7), DeadLetterReason::kNone, "in/a%00b/c/0000000001"},
+      {"a/x_y/c", DeadLetterReason::kInvalidBucket, ""},
+      {"a/x-/c", DeadLetterReason::kInvalidBucket, ""},
+      {"a//c", DeadLetterReason::kInvalidBucket, ""},
+      {"a/1.2/c", DeadLetterReason::kNone, "in/a/c/0000000001"},
+      {"a/" + std::string(100, 'b') + "/c", DeadLetterReason::kInvalidBucket, ""},
+      {"a/x/" + std::string(2000, 'c'), DeadLetterReason::kInvalidKey, ""},
+      {"a/x", DeadLetterReason::kMissingField, ""},
+  };
+  for (const auto& c : cases) {
+    router.Route(c.topic, "", kTime, 1, &r);
+    EXPECT_EQ(r.reason, c.reason) << c.topic.substr(0, 40) << ": " << r.detail;
+    if (c.reason == DeadLetterReason::kNone) {
+      EXPECT_EQ(r.key, c.key);
+      EXPECT_TRUE(BucketNameProblem(r.bucket).empty()) << r.bucket;
+    } else {
+      EXPECT_FALSE(r.detail.empty());
+    }
+  }
+}
+
+TEST(RouterTest, DefaultBucketThatCannotBeFixedIsInvalidBucket) {
+  RouteOptions o;
+  o.name = "any";
+  o.filter = "#";
+  Router router = MakeRouter({o});
+  RouteResult r;
+  EXPECT_FALSE(router.Route("ab/c", "", kTime, 1, &r));
+  EXPECT_EQ(r.reason, DeadLetterReason::kInvalidBucket);
+  EXPECT_NE(r.detail.find("shorter than 3"), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("first level"), std::string::npos) << r.detail;
+}
+
+TEST(RouterTest, CreateRejectsBadOptionsWithTheField) {
+  RouterOptions o;
+  o.instance_id = "gw-1";
+  o.routes = {WeldingRoute(), WeldingRoute()};
+  auto dup = Router::Create(o);
+  ASSERT_FALSE(dup.ok());
+  EXPECT_NE(dup.status().message().find("used by an earlier route"), std::string::npos);
+
+  RouteOptions bad = WeldingRoute();
+  bad.pattern = "{root}/{topic}";
+  std::string field;
+  auto c = CompiledRoute::Compile(bad, &field);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(field, "pattern");
+  EXPECT_NE(c.status().message().find("reserved"), std::string::npos);
+
+  bad = WeldingRoute();
+  bad.filter = "a/#/b";
+  c = CompiledRoute::Compile(bad, &field);
+  EXPECT_EQ(field, "filter");
+  bad = WeldingRoute();
+  bad.key = "{nope}";
+  c = CompiledRoute::Compile(bad, &field);
+  EXPECT_EQ(field, "key");
+  bad = WeldingRoute();
+  bad.payload = PayloadFormat::kRaw;
+  c = CompiledRoute::Compile(bad, &field);
+  EXPECT_EQ(field, "key");
+
+  o.routes = {WeldingRoute()};
+  o.instance_id = "a/b";
+  EXPECT_FALSE(Router::Create(o).ok());
+}
+
+TEST(RouterTest, ClonesShareRoutesAndProduceTheSameResult) {
+  Router a = MakeRouter({WeldingRoute()});
+  Router b = a.Clone();
+  RouteResult ra, rb;
+  ASSERT_TRUE(a.Route(kWeldTopic, kWeldPayload, kTime, 3, &ra));
+  ASSERT_TRUE(b.Route(kWeldTopic, kWeldPayload, kTime, 3, &rb));
+  EXPECT_EQ(ra.key, rb.key);
+  EXPECT_EQ(&a.route(0), &b.route(0));
+}
+
+TEST(RouterTest, ResultBuffersAreReusedAcrossMessages) {
+  Router router = MakeRouter({WeldingRoute()});
+  RouteResult r;
+  ASSERT_TRUE(router.Route(kWeldTopic, kWeldPayload, kTime, 1, &r));
+  const char* key_data = r.key.data();
+  for (uint64_t seq = 2; seq < 100; ++seq) {
+    ASSERT_TRUE(router.Route(kWeldTopic, kWeldPayload, kTime, seq, &r));
+  }
+  EXPECT_EQ(r.key.data(), key_data);  // same capacity: no reallocation per message
+}
+
+}  // namespace
+}  // namespace mqtt2s3::route
