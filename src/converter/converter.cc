@@ -368,8 +368,12 @@ bool Converter::Impl::Store(UploadJob& job, mqtt::Backoff& backoff) {
     if (abandon_) return false;
     Count([](ConverterStats& s) { ++s.upload_retries; });
     const auto delay = backoff.Next();
-    spdlog::warn("upload to bucket '{}' key '{}' failed: {}; retry in {} ms", job.bucket, job.key,
-                 st.ToString(), delay.count());
+    // Attempts 1, 2, 4, 8, ... are logged: an outage shows without flooding the log.
+    const uint32_t attempt = backoff.attempt();
+    const auto level =
+        (attempt & (attempt - 1)) == 0 ? spdlog::level::warn : spdlog::level::debug;
+    spdlog::log(level, "upload to bucket '{}' key '{}' failed (attempt {}): {}; retry in {} ms",
+                job.bucket, job.key, attempt, st.ToString(), delay.count());
     const auto until = std::chrono::steady_clock::now() + delay;
     while (std::chrono::steady_clock::now() < until && !abandon_) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
