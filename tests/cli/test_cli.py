@@ -1,0 +1,176 @@
+"""The mqtt2s3 binary as a user runs it, against the real dev stack.
+
+Environment: MQTT2S3_BIN (the binary), MQTT2S3_SOURCE_DIR, and the dev stack's env file
+(MQTT2S3_STACK_ENV or <source>/.dev-stack/stack.env).
+"""
+import os
+import signal
+import subprocess
+import tempfile
+import textwrap
+import time
+import unittest
+import uuid
+
+import boto3
+import paho.mqtt.client as mqtt
+
+BIN = os.environ["MQTT2S3_BIN"]
+SRC = os.environ["MQTT2S3_SOURCE_DIR"]
+
+
+def stack_env():
+    path = os.environ.get("MQTT2S3_STACK_ENV") or os.path.join(SRC, ".dev-stack", "stack.env")
+    env = {}
+    with open(path) as f:
+        for line in f:
+            if "=" in line and not line.startswith("#"):
+                k, v = line.strip().split("=", 1)
+                env[k] = v
+    return env
+
+
+STACK = stack_env()
+
+
+def run(*args, env=None, timeout=30):
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run([BIN, *args], capture_output=True, text=True, env=full_env,
+                          timeout=timeout)
+
+
+def write_config(text):
+    f = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
+    f.write(textwrap.dedent(text))
+    f.close()
+    return f.name
+
+
+def good_config(name, secret_env="S3_SECRET_KEY"):
+    return write_config(f"""\
+        instance_id: cli
+        broker:
+          port: {STACK['MQTT_PORT']}
+          client_id: {name}
+        subscriptions:
+          - filter: "{name}/#"
+        s3:
+          endpoint: {STACK['S3_ENDPOINT']}
+          access_key_env: S3_ACCESS_KEY
+          secret_key_env: {secret_env}
+        routes:
+          - name: r
+            filter: "{name}/#"
+            bucket: "{name}"
+            key: "{{topic}}/{{seq}}"
+        dead_letter:
+          bucket: {name}-dlq
+        """)
+
+
+class CliTest(unittest.TestCase):
+    def test_help_explains_every_subcommand_and_flag(self):
+        out = run("--help")
+        self.assertEqual(out.returncode, 0)
+        for word in ("run", "check-config", "--version"):
+            self.assertIn(word, out.stdout)
+        out = run("run", "--help")
+        self.assertEqual(out.returncode, 0)
+        for word in ("--config", "--log-level"):
+            self.assertIn(word, out.stdout)
+
+    def test_version(self):
+        out = run("--version")
+        self.assertEqual(out.returncode, 0)
+        self.assertRegex(out.stdout, r"^mqtt2s3 \d+\.\d+\.\d+")
+
+    def test_check_config_names_file_line_and_key(self):
+        path = write_config("""\
+            broker:
+              port: seventy
+            subscriptions:
+              - filter: "a/#"
+            s3:
+              endpoint: http://127.0.0.1:8000
+            routes:
+              - name: r
+                filter: "a/#"
+                key: "{seq}"
+            """)
+        out = run("check-config", path)
+        self.assertEqual(out.returncode, 2)
+        self.assertIn(f"{path}:2", out.stderr)
+        self.assertIn("broker.port", out.stderr)
+
+    def test_check_config_rejects_unknown_keys_and_inline_secrets(self):
+        path = write_config("""\
+            subscriptions:
+              - filter: "a/#"
+            s3:
+              endpoint: http://127.0.0.1:8000
+              secret_key: hunter2
+            routes:
+              - name: r
+                filter: "a/#"
+                kee: "{seq}"
+            """)
+        out = run("check-config", path)
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("s3.secret_key", out.stderr)
+        self.assertIn("kee", out.stderr)
+        self.assertNotIn("hunter2", out.stderr + out.stdout)
+
+    def test_check_config_masks_secrets(self):
+        name = "cli-" + uuid.uuid4().hex[:8]
+        path = good_config(name)
+        out = run("check-config", path, env={"S3_ACCESS_KEY": STACK["S3_ACCESS_KEY"],
+                                             "S3_SECRET_KEY": STACK["S3_SECRET_KEY"]})
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("****", out.stdout)
+        self.assertNotIn(STACK["S3_SECRET_KEY"], out.stdout + out.stderr)
+
+    def test_wrong_secret_fails_at_start_with_a_clear_error(self):
+        name = "cli-" + uuid.uuid4().hex[:8]
+        path = good_config(name, secret_env="WRONG_SECRET")
+        wrong = "not-the-secret-" + uuid.uuid4().hex
+        out = run("run", "--config", path,
+                  env={"S3_ACCESS_KEY": STACK["S3_ACCESS_KEY"], "WRONG_SECRET": wrong})
+        self.assertEqual(out.returncode, 1, out.stderr)
+        self.assertIn("SignatureDoesNotMatch", out.stderr)
+        self.assertNotIn(wrong, out.stderr + out.stdout)
+
+    def test_sigterm_finishes_uploads_and_exits_cleanly(self):
+        name = "cli-" + uuid.uuid4().hex[:8]
+        path = good_config(name)
+        env = dict(os.environ, S3_ACCESS_KEY=STACK["S3_ACCESS_KEY"],
+                   S3_SECRET_KEY=STACK["S3_SECRET_KEY"])
+        proc = subprocess.Popen([BIN, "run", "--config", path], env=env,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            time.sleep(1.0)
+            pub = mqtt.Client(client_id="", protocol=mqtt.MQTTv311)
+            pub.connect(STACK["MQTT_HOST"], int(STACK["MQTT_PORT"]))
+            pub.loop_start()
+            infos = [pub.publish(f"{name}/m{i}", f'{{"i":{i}}}', qos=1) for i in range(20)]
+            for info in infos:
+                info.wait_for_publish(10)
+            pub.loop_stop()
+            time.sleep(0.3)
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertIn("stopped: received 20", err)
+        self.assertNotIn(STACK["S3_SECRET_KEY"], err)
+        s3 = boto3.client("s3", endpoint_url=STACK["S3_ENDPOINT"],
+                          aws_access_key_id=STACK["S3_ACCESS_KEY"],
+                          aws_secret_access_key=STACK["S3_SECRET_KEY"], region_name="us-east-1")
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=name).get("Contents", [])]
+        self.assertEqual(len(keys), 20)
+
+
+if __name__ == "__main__":
+    unittest.main()
