@@ -1,0 +1,84 @@
+#include "mqtt/session_options.h"
+
+#include <gtest/gtest.h>
+
+namespace mqtt2s3::mqtt {
+namespace {
+
+SessionOptions Valid() {
+  SessionOptions o;
+  o.client_id = "c1";
+  o.subscriptions = {{"a/+/c", QoS::kAtLeastOnce}, {"$share/g/x/#", QoS::kExactlyOnce}};
+  return o;
+}
+
+TEST(SessionOptionsTest, DefaultsWithClientIdAreValid) {
+  EXPECT_TRUE(Valid().Validate().ok()) << Valid().Validate().ToString();
+}
+
+TEST(SessionOptionsTest, PersistentSessionNeedsClientId) {
+  SessionOptions o = Valid();
+  o.client_id.clear();
+  EXPECT_EQ(o.Validate().code(), StatusCode::kInvalidArgument);
+  o.clean_start = true;
+  EXPECT_TRUE(o.Validate().ok());  // MQTT 5 broker assigns one
+  o.version = ProtocolVersion::kV311;
+  EXPECT_EQ(o.Validate().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(SessionOptionsTest, InvalidFilterIsNamedWithItsIndex) {
+  SessionOptions o = Valid();
+  o.subscriptions.push_back({"a/#/b", QoS::kAtLeastOnce});
+  Status s = o.Validate();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("subscriptions[2]"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("a/#/b"), std::string::npos);
+}
+
+TEST(SessionOptionsTest, ZeroReceiveMaximumIsRejected) {
+  SessionOptions o = Valid();
+  o.receive_maximum = 0;
+  EXPECT_EQ(o.Validate().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(SessionOptionsTest, ReadBufferMustFitInMaxPacketSize) {
+  SessionOptions o = Valid();
+  o.max_packet_size = 4096;
+  o.read_buffer_bytes = 8192;
+  EXPECT_EQ(o.Validate().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(SessionOptionsTest, Mqtt311PasswordNeedsUsername) {
+  SessionOptions o = Valid();
+  o.version = ProtocolVersion::kV311;
+  o.password = "secret";
+  EXPECT_EQ(o.Validate().code(), StatusCode::kInvalidArgument);
+  o.username = "u";
+  EXPECT_TRUE(o.Validate().ok());
+}
+
+TEST(SessionOptionsTest, BadBackoffIsReported) {
+  SessionOptions o = Valid();
+  o.backoff.min_delay = std::chrono::milliseconds(0);
+  EXPECT_EQ(o.Validate().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(SessionOptionsTest, ToStringNeverContainsThePassword) {
+  SessionOptions o = Valid();
+  o.username = "alice";
+  o.password = "hunter2-very-secret";
+  const std::string s = o.ToString();
+  EXPECT_EQ(s.find("hunter2"), std::string::npos) << s;
+  EXPECT_NE(s.find("alice@"), std::string::npos) << s;
+  EXPECT_NE(s.find("password=<set>"), std::string::npos) << s;
+}
+
+TEST(SessionOptionsTest, ValidationErrorsNeverContainThePassword) {
+  SessionOptions o = Valid();
+  o.password = "hunter2-very-secret";
+  o.port = 0;
+  EXPECT_EQ(o.Validate().message().find("hunter2"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mqtt2s3::mqtt
