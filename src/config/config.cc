@@ -59,7 +59,7 @@ Status TlsOptions::Validate() const {
 Status BrokerOptions::Validate() const {
   if (host.empty()) return KeyError("host", "must not be empty");
   if (client_id.size() > 65535) return KeyError("client_id", "longer than 65535 bytes");
-  if (keepalive > 65535s) return KeyError("keepalive", "must be at most 65535s (MQTT limit)");
+  if (keepalive > std::chrono::seconds(65535)) return KeyError("keepalive", "must be at most 65535s (MQTT limit)");
   if (reconnect_min > reconnect_max) {
     return KeyError("reconnect_min", "must not be greater than broker.reconnect_max");
   }

@@ -23,7 +23,6 @@
 namespace mqtt2s3::config {
 
 using std::chrono::milliseconds;
-using namespace std::chrono_literals;
 
 // A resolved secret (password, access key). Printing shows "****"; only the component that
 // needs the value calls value().
@@ -69,15 +68,15 @@ struct BrokerOptions {
   MqttProtocol protocol = MqttProtocol::kV5;
   std::string client_id;                 // empty in the file = "mqtt2s3-{instance_id}"
   bool clean_start = false;              // false keeps the session (and queued messages)
-  milliseconds session_expiry = 1h;      // MQTT 5 Session Expiry Interval
-  milliseconds keepalive = 30s;
+  milliseconds session_expiry = std::chrono::hours(1);      // MQTT 5 Session Expiry Interval
+  milliseconds keepalive = std::chrono::seconds(30);
   std::string username;
   std::string password_env;              // name of an environment variable holding the password
   std::string password_file;             // or a file holding it
   uint32_t receive_maximum = 1000;       // MQTT 5 Receive Maximum: unacked messages in flight
   uint64_t max_packet_size = 16ull << 20;
-  milliseconds reconnect_min = 100ms;    // first reconnect delay (doubles up to reconnect_max)
-  milliseconds reconnect_max = 30s;
+  milliseconds reconnect_min = milliseconds(100);    // first reconnect delay (doubles up to reconnect_max)
+  milliseconds reconnect_max = std::chrono::seconds(30);
   TlsOptions tls;
 
   Secret password;  // resolved from password_env / password_file at load time
@@ -104,7 +103,7 @@ struct S3Options {
   bool verify_tls = true;
   bool create_buckets = true;                          // create missing buckets on first use
   int upload_concurrency = 8;                          // parallel uploads
-  milliseconds request_timeout = 30s;
+  milliseconds request_timeout = std::chrono::seconds(30);
 
   Secret access_key;  // resolved at load time
   Secret secret_key;  // resolved at load time

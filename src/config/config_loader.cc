@@ -2,7 +2,6 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <algorithm>
 #include <map>
 #include <set>
 #include <vector>
@@ -15,21 +14,6 @@ namespace {
 
 constexpr size_t kMaxErrors = 20;
 
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 // Text from the file quoted in a message: cut, and control bytes shown as '?'.
 std::string Quote(std::string_view s) {
   std::string q = "\"";
@@ -37,25 +21,6 @@ std::string Quote(std::string_view s) {
   if (s.size() > 80) q.append("...");
   q.push_back('"');
   return q;
-}
-
-bool ParseBool(std::string text, bool* b) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); });
-  if (text == "true" || text == "yes" || text == "on") return *b = true, true;
-  if (text == "false" || text == "no" || text == "off") return *b = false, true;
-  return false;
-}
-
-bool IsEnvName(std::string_view s) {
-  if (s.empty()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
-              (i > 0 && c >= '0' && c <= '9');
-    if (!ok) return false;
-  }
-  return true;
 }
 
 std::string_view NodeKindName(const YAML::Node& n) {
@@ -140,25 +105,7 @@ Status Loader::Result() const {
 
 void Loader::UnknownKey(const YAML::Node& key_node, const std::string& table_parent,
                         const std::string& display, std::string_view name) {
-  std::string_view best;
-  size_t best_distance = 3;
-  for (const ConfigKey& k : ConfigTable()) {
-    if (ParentPath(k.path) != table_parent || k.kind == ValueKind::kForbidden) continue;
-    size_t d = EditDistance(name, LeafName(k.path));
-    if (d < best_distance && d < name.size()) best = LeafName(k.path), best_distance = d;
-  }
-  std::string msg = "unknown key";
-  if (!best.empty()) {
-    msg.append("; did you mean '").append(best).append("'?");
-  } else {
-    for (const ConfigKey& k : ConfigTable()) {
-      if (LeafName(k.path) == name && k.kind != ValueKind::kForbidden) {
-        msg.append("; '").append(name).append("' belongs in '").append(k.path).append("'");
-        break;
-      }
-    }
-  }
-  Error(key_node.Mark(), display, msg);
+  Error(key_node.Mark(), display, "unknown key" + SuggestKey(table_parent, name));
 }
 
 void Loader::WalkMap(const YAML::Node& map, const std::string& table_parent,
@@ -281,7 +228,7 @@ void Loader::SetScalar(const ConfigKey& key, const YAML::Node& value, const std:
       break;
     }
     case ValueKind::kEnvName:
-      if (!IsEnvName(text)) return fail(Quote(text));
+      if (!IsEnvVarName(text)) return fail(Quote(text));
       v.s = text;
       break;
     default:

@@ -13,6 +13,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+using namespace std::chrono_literals;
 
 constexpr std::string_view kMinimal = R"(subscriptions:
   - filter: "plant/#"

@@ -1,5 +1,6 @@
 #include "config/config_table.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "config/units.h"
@@ -96,6 +97,21 @@ ConfigKey Forbidden(std::string_view path, std::string_view help) {
 constexpr int64_t kSec = 1000;
 constexpr int64_t kHour = 3600 * kSec;
 using K = ValueKind;
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
 
 std::vector<ConfigKey> BuildTable() {
   return {
@@ -276,6 +292,23 @@ std::string_view ParentPath(std::string_view path) {
 std::string_view LeafName(std::string_view path) {
   size_t dot = path.rfind('.');
   return dot == std::string_view::npos ? path : path.substr(dot + 1);
+}
+
+std::string SuggestKey(std::string_view parent, std::string_view name) {
+  std::string_view best;
+  size_t best_distance = 3;
+  for (const ConfigKey& k : ConfigTable()) {
+    if (ParentPath(k.path) != parent || k.kind == ValueKind::kForbidden) continue;
+    size_t d = EditDistance(name, LeafName(k.path));
+    if (d < best_distance && d < name.size()) best = LeafName(k.path), best_distance = d;
+  }
+  if (!best.empty()) return "; did you mean '" + std::string(best) + "'?";
+  for (const ConfigKey& k : ConfigTable()) {
+    if (LeafName(k.path) == name && k.kind != ValueKind::kForbidden) {
+      return "; '" + std::string(name) + "' belongs in '" + std::string(k.path) + "'";
+    }
+  }
+  return {};
 }
 
 std::string_view ValueKindName(ValueKind kind) {

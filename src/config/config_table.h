@@ -76,6 +76,10 @@ std::string DescribeExpected(const ConfigKey& key);
 // "integer", "duration", ... — the docs' type column.
 std::string_view ValueKindName(ValueKind kind);
 
+// For an unknown key `name` under `parent` (table path): "; did you mean 'host'?" for a close
+// sibling, "; 'port' belongs in 'broker.port'" when the name exists elsewhere, else "".
+std::string SuggestKey(std::string_view parent, std::string_view name);
+
 // The value as the file would spell it ("30s", "16MiB", "true").
 std::string FormatValue(const ConfigKey& key, const ConfigValue& value);
 

@@ -44,6 +44,25 @@ bool ParseInt64(std::string_view text, int64_t* value) {
   return r.ec == std::errc() && r.ptr == text.data() + text.size();
 }
 
+bool ParseBool(std::string_view text, bool* value) {
+  std::string t(text);
+  for (char& c : t) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  if (t == "true" || t == "yes" || t == "on") return *value = true, true;
+  if (t == "false" || t == "no" || t == "off") return *value = false, true;
+  return false;
+}
+
+bool IsEnvVarName(std::string_view name) {
+  if (name.empty()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
+              (i > 0 && c >= '0' && c <= '9');
+    if (!ok) return false;
+  }
+  return true;
+}
+
 StatusOr<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   auto bad = [&] {
     return Status::InvalidArgument("expected a duration like 500ms, 30s, 5m, 1h or 2d, got \"" +

@@ -61,5 +61,17 @@ TEST(UnitsTest, IntegersAreStrictDecimal) {
   }
 }
 
+TEST(UnitsTest, BooleansAndEnvVarNames) {
+  bool b = false;
+  EXPECT_TRUE(ParseBool("TRUE", &b) && b);
+  EXPECT_TRUE(ParseBool("off", &b) && !b);
+  EXPECT_FALSE(ParseBool("1", &b));
+  EXPECT_TRUE(IsEnvVarName("S3_SECRET_KEY"));
+  EXPECT_TRUE(IsEnvVarName("_x1"));
+  EXPECT_FALSE(IsEnvVarName("1X"));
+  EXPECT_FALSE(IsEnvVarName("A-B"));
+  EXPECT_FALSE(IsEnvVarName(""));
+}
+
 }  // namespace
 }  // namespace mqtt2s3::config

@@ -76,4 +76,8 @@ bool CompiledRoute::uses_json() const {
   return key_.uses_json() || (bucket_.has_value() && bucket_->uses_json());
 }
 
+bool CompiledRoute::uses_receive_time() const {
+  return key_.uses_receive_time() || (bucket_.has_value() && bucket_->uses_receive_time());
+}
+
 }  // namespace mqtt2s3::route

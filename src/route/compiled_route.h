@@ -28,6 +28,7 @@ class CompiledRoute {
   const std::optional<KeyTemplate>& bucket() const { return bucket_; }
   const KeyTemplate& key() const { return key_; }
   bool uses_json() const;
+  bool uses_receive_time() const;
 
  private:
   CompiledRoute(RouteOptions options, TopicFilter filter, std::optional<KeyTemplate> bucket,

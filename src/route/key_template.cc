@@ -112,6 +112,7 @@ StatusOr<KeyTemplate> KeyTemplate::Parse(std::string_view text,
   };
   const bool bucket = vocab.target == TemplateTarget::kBucket;
   if (text.empty()) return fail(0, "empty template");
+  if (!IsValidUtf8(text)) return fail(0, "not valid UTF-8");
   KeyTemplate t;
   t.text_ = std::string(text);
   t.target_ = vocab.target;
@@ -172,6 +173,8 @@ StatusOr<KeyTemplate> KeyTemplate::Parse(std::string_view text,
       t.uses_json_ = true;
     } else if (name == "receive_time") {
       seg.kind = SegmentKind::kReceiveTime;
+      t.uses_receive_time_ = true;
+      if (has_arg && arg.empty()) return fail(i, placeholder + ": empty time format");
       auto f = UtcTimeFormat::Parse(has_arg ? arg : kDefaultTimeFormat);
       if (!f.ok()) return fail(i, f.status().message());
       seg.time = std::move(*f);

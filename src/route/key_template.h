@@ -95,6 +95,7 @@ class KeyTemplate {
   const std::string& text() const { return text_; }
   const std::vector<TemplateSegment>& segments() const { return segments_; }
   bool uses_json() const { return uses_json_; }
+  bool uses_receive_time() const { return uses_receive_time_; }
   TemplateTarget target() const { return target_; }
 
  private:
@@ -102,6 +103,7 @@ class KeyTemplate {
   std::vector<TemplateSegment> segments_;
   TemplateTarget target_ = TemplateTarget::kKey;
   bool uses_json_ = false;
+  bool uses_receive_time_ = false;
 };
 
 }  // namespace mqtt2s3::route

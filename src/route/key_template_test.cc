@@ -153,6 +153,7 @@ TEST(KeyTemplateTest, ParseErrorsQuoteTheTemplateAndColumn) {
       {"{seq:0}", "width W in 1..20"},
       {"{seq:21}", "width W in 1..20"},
       {"{receive_time:%Q}", "unsupported specifier"},
+      {"a{receive_time:}", "empty time format"},
       {"{topic:x}", "takes no argument"},
       {"{first:/a}", "batch placeholder"},
       {"/{device}", "must not start with '/'"},
@@ -162,6 +163,7 @@ TEST(KeyTemplateTest, ParseErrorsQuoteTheTemplateAndColumn) {
       {"./{device}", "'.' or '..' component"},
       {"{receive_time:%Y/}./x", "'.' or '..' component"},
       {"a\tb", "control character"},
+      {"a\xFF", "not valid UTF-8"},
       {"{topic}", "cannot be in a bucket", TemplateTarget::kBucket},
       {"Plant-{plant}", "[a-z0-9.-]", TemplateTarget::kBucket},
   };

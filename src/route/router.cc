@@ -81,7 +81,8 @@ bool Router::Route(std::string_view topic, std::string_view payload,
     start = slash + 1;
   }
   if (route.uses_json()) json_.Reset(payload);
-  const CivilTimeUtc civil = ToCivilUtc(receive_time);
+  // Calendar fields only when a template prints them.
+  const CivilTimeUtc civil = route.uses_receive_time() ? ToCivilUtc(receive_time) : CivilTimeUtc{};
   RenderInput in;
   in.topic = topic;
   in.levels = &levels_;

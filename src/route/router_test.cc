@@ -2,9 +2,42 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdlib>
+#include <new>
 #include <string>
 
 #include "route/key_sanitizer.h"
+
+// Counts heap allocations so a test can prove the routing hot path makes none. The replaced
+// operators pair malloc with free, which GCC cannot see through.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+namespace {
+std::atomic<long> g_allocations{0};
+}  // namespace
+
+// Every non-aligned form is replaced, so no allocation can pair with another runtime's delete
+// (simdjson uses the nothrow forms; ASan would flag a mismatch).
+static void* CountedAlloc(std::size_t n) noexcept {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(n == 0 ? 1 : n);
+}
+void* operator new(std::size_t n) {
+  if (void* p = CountedAlloc(n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) {
+  if (void* p = CountedAlloc(n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return CountedAlloc(n); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return CountedAlloc(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace mqtt2s3::route {
 namespace {
@@ -198,6 +231,31 @@ TEST(RouterTest, ResultBuffersAreReusedAcrossMessages) {
     ASSERT_TRUE(router.Route(kWeldTopic, kWeldPayload, kTime, seq, &r));
   }
   EXPECT_EQ(r.key.data(), key_data);  // same capacity: no reallocation per message
+}
+
+TEST(RouterTest, SteadyStateRoutingDoesNotAllocate) {
+  RouteOptions time_route = WeldingRoute();
+  time_route.name = "timed";
+  time_route.filter = "timed/#";
+  time_route.bucket = "timed-{level:1}";
+  time_route.pattern.clear();
+  time_route.key = "{topic}/{receive_time:%Y/%m/%d/%H}/{instance}-{seq}";
+  Router router = MakeRouter({time_route, WeldingRoute()});
+  RouteResult r;
+  const std::string payload =
+      R"({"weldspot":{"Timestamp":"2026-11-22T02:10:05Z","Current":[1,2,3]},"x":1})";
+  // Warm up: the result strings and the parser reach their working capacity.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(router.Route(kWeldTopic, payload, kTime, 1, &r)) << r.detail;
+    ASSERT_TRUE(router.Route("timed/a/b", payload, kTime, 1, &r)) << r.detail;
+  }
+  const long before = g_allocations.load();
+  for (uint64_t seq = 0; seq < 1000; ++seq) {
+    router.Route(kWeldTopic, payload, kTime + std::chrono::seconds(seq), seq, &r);
+    router.Route("timed/a/b", payload, kTime + std::chrono::seconds(seq), seq, &r);
+  }
+  EXPECT_EQ(g_allocations.load() - before, 0);
+  EXPECT_TRUE(r.ok()) << r.detail;
 }
 
 }  // namespace
