@@ -1,0 +1,85 @@
+#include "batch/batch.h"
+
+#include <algorithm>
+
+namespace mqtt2s3::batch {
+
+Status Batch::CheckMessage(const MessageIn& msg) {
+  if (msg.topic.size() > kMaxTopicBytes) {
+    return Status::InvalidArgument("batch: topic of " + std::to_string(msg.topic.size()) +
+                                   " bytes exceeds 65535");
+  }
+  if (msg.payload.size() > kMaxArenaBytes || msg.extra.size() > kMaxArenaBytes - msg.topic.size()) {
+    return Status::InvalidArgument("batch: message on topic '" + std::string(msg.topic) +
+                                   "' exceeds 4 GiB");
+  }
+  return Status::Ok();
+}
+
+void Batch::Reset(std::string_view partition_id, std::string_view bucket, int route_index,
+                  std::chrono::steady_clock::time_point created_at) {
+  Clear();
+  // assign() reuses the strings' capacity, so a recycled batch of the same partition does not
+  // allocate here.
+  partition_id_.assign(partition_id);
+  bucket_.assign(bucket);
+  route_index_ = route_index;
+  created_at_ = created_at;
+  sequence_ = 0;
+  flush_reason_ = FlushReason::kCount;
+}
+
+void Batch::Clear() {
+  payloads_.clear();
+  meta_.clear();
+  entries_.clear();
+  unacked_count_ = 0;
+  min_event_time_ms_ = max_event_time_ms_ = 0;
+  first_receive_time_ms_ = last_receive_time_ms_ = 0;
+}
+
+void Batch::Add(const MessageIn& msg) {
+  MessageEntry e;
+  e.payload_offset = static_cast<uint32_t>(payloads_.size());
+  e.payload_len = static_cast<uint32_t>(msg.payload.size());
+  e.meta_offset = static_cast<uint32_t>(meta_.size());
+  e.extra_len = static_cast<uint32_t>(msg.extra.size());
+  e.topic_len = static_cast<uint16_t>(msg.topic.size());
+  e.qos = msg.qos;
+  e.flags = msg.flush_after ? 1 : 0;
+  e.reserved = 0;
+  e.event_time_ms = msg.event_time_ms;
+  e.receive_time_ms = msg.receive_time_ms;
+  e.ack_ref = msg.ack_ref;
+
+  payloads_.append(msg.payload);
+  meta_.append(msg.topic);
+  meta_.append(msg.extra);
+  if (entries_.empty()) {
+    min_event_time_ms_ = max_event_time_ms_ = msg.event_time_ms;
+    first_receive_time_ms_ = msg.receive_time_ms;
+  } else {
+    min_event_time_ms_ = std::min(min_event_time_ms_, msg.event_time_ms);
+    max_event_time_ms_ = std::max(max_event_time_ms_, msg.event_time_ms);
+  }
+  last_receive_time_ms_ = msg.receive_time_ms;
+  entries_.push_back(e);
+  if (msg.qos > 0) ++unacked_count_;
+}
+
+MessageView Batch::View(const MessageEntry& e) const {
+  MessageView v;
+  const char* meta = meta_.data() + e.meta_offset;
+  v.topic = std::string_view(meta, e.topic_len);
+  v.extra = std::string_view(meta + e.topic_len, e.extra_len);
+  v.payload = std::string_view(payloads_.data() + e.payload_offset, e.payload_len);
+  v.payload_offset = e.payload_offset;
+  v.event_time_ms = e.event_time_ms;
+  v.receive_time_ms = e.receive_time_ms;
+  v.ack_ref = e.ack_ref;
+  v.qos = e.qos;
+  v.flush_after = (e.flags & 1) != 0;
+  return v;
+}
+
+}  // namespace mqtt2s3::batch
