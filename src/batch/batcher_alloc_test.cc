@@ -1,36 +1,14 @@
 // Proves Append allocates nothing per message in steady state once completed batches are
-// handed back (Batcher::Complete), while a replaced global operator new counts heap
-// allocations. This binary owns operator new, so it holds only these tests.
+// handed back (Batcher::Complete), while m2s_alloc_counter's replaced global operator new
+// counts heap allocations. This binary owns operator new, so it holds only these tests.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cstdlib>
-#include <new>
 #include <string>
 #include <vector>
 
+#include "alloc_counter.h"
 #include "batch/batcher.h"
-
-namespace {
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-// The replacements pair malloc with free, which is correct; GCC 12 at -O2 inlines them into
-// callers and then misreports a new/free mismatch.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace mqtt2s3::batch {
 namespace {
@@ -79,9 +57,9 @@ TEST(BatcherAllocTest, AppendDoesNotAllocateInSteadyStateWithRecycling) {
   AppendRoundRobin(batcher, feed, 50000, 0,
                    &ready);  // warm-up: arenas, heaps, maps reach their size
 
-  const long before = g_allocations.load();
+  const mqtt2s3::testing::AllocationScope scope;
   AppendRoundRobin(batcher, feed, 100000, 50000, &ready);
-  const long allocations = g_allocations.load() - before;
+  const long allocations = scope.count();
   EXPECT_EQ(allocations, 0);
   const BatcherStats s = batcher.stats();
   EXPECT_GT(s.batches_flushed, 1000u);
@@ -99,9 +77,9 @@ TEST(BatcherAllocTest, WithoutRecyclingAllocationsArePerBatchNotPerMessage) {
   ready.reserve(64);
   AppendRoundRobin(batcher, feed, 16000, 0, &ready);
 
-  const long before = g_allocations.load();
+  const mqtt2s3::testing::AllocationScope scope;
   AppendRoundRobin(batcher, feed, 160000, 16000, &ready);
-  const long allocations = g_allocations.load() - before;
+  const long allocations = scope.count();
   const uint64_t batches = batcher.stats().batches_flushed;
   // Geometric growth: a few dozen reallocations per 1000-message batch, far below 1 per message.
   EXPECT_LT(allocations, 160000 / 10);
