@@ -4,6 +4,7 @@
 
 #include "route/compiled_route.h"
 #include "route/key_sanitizer.h"
+#include "route/router.h"
 #include "route/topic_filter.h"
 
 namespace mqtt2s3::config {
@@ -96,6 +97,72 @@ Status DeadLetterOptions::Validate() const {
   return Status::Ok();
 }
 
+Status BatchOptions::Validate() const {
+  batch::FlushPolicy p;
+  p.max_messages = static_cast<size_t>(max_messages);
+  p.max_bytes = static_cast<size_t>(max_bytes);
+  p.max_age = max_age;
+  if (max_messages == 0 && max_bytes == 0) {
+    return KeyError("max_messages", "at least one of batch.max_messages and batch.max_bytes "
+                                    "must be non-zero (age alone would let a batch grow "
+                                    "without bound)");
+  }
+  if (max_bytes > max_buffered_bytes) {
+    return KeyError("max_bytes", "must not exceed batch.max_buffered_bytes (" +
+                                     std::to_string(max_buffered_bytes) + " bytes)");
+  }
+  if (Status s = p.Validate(); !s.ok()) return KeyError("max_bytes", s.message());
+  return Status::Ok();
+}
+
+Status FlushOptions::Validate() const {
+  if (!control_topic.empty()) {
+    if (control_topic.find_first_of("+#") != std::string::npos) {
+      return KeyError("control_topic", "must be a topic name, without '+' or '#'");
+    }
+    if (control_topic.front() == '$') {
+      return KeyError("control_topic", "must not start with '$' (no $share or $SYS topics)");
+    }
+    if (control_topic.size() > 65535 || control_topic.find('\0') != std::string::npos ||
+        !route::IsValidUtf8(control_topic)) {
+      return KeyError("control_topic", "must be valid UTF-8 without NUL, at most 65535 bytes");
+    }
+  }
+  if (user_property.size() > 256 || !route::IsValidUtf8(user_property) ||
+      user_property.find('\0') != std::string::npos) {
+    return KeyError("user_property", "must be valid UTF-8 without NUL, at most 256 bytes");
+  }
+  return Status::Ok();
+}
+
+Status UploadOptions::Validate() const {
+  if (retry_initial > retry_max) {
+    return KeyError("retry_initial", "must not be greater than upload.retry_max");
+  }
+  return Status::Ok();
+}
+
+batch::FlushPolicy Config::FlushPolicyFor(size_t route_index) const {
+  batch::FlushPolicy p;
+  p.max_messages = static_cast<size_t>(batch.max_messages);
+  p.max_bytes = static_cast<size_t>(batch.max_bytes);
+  p.max_age = batch.max_age;
+  if (route_index < route_batch.size()) {
+    const RouteBatchOverrides& o = route_batch[route_index];
+    if (o.max_messages) p.max_messages = static_cast<size_t>(*o.max_messages);
+    if (o.max_bytes) p.max_bytes = static_cast<size_t>(*o.max_bytes);
+    if (o.max_age) p.max_age = *o.max_age;
+  }
+  return p;
+}
+
+batch::BatcherOptions Config::MakeBatcherOptions() const {
+  batch::BatcherOptions o;
+  o.max_buffered_bytes = static_cast<size_t>(batch.max_buffered_bytes);
+  o.default_policy = FlushPolicyFor(SIZE_MAX);
+  return o;
+}
+
 route::RouterOptions Config::MakeRouterOptions() const {
   route::RouterOptions o;
   o.routes = routes;
@@ -128,7 +195,28 @@ Status Config::Validate() const {
       return KeyError(Indexed("routes", i) + "name",
                       "route name '" + routes[i].name + "' is used by an earlier route");
     }
+    // Only what the route overrides is checked here; the rest is batch.*'s, checked below.
+    const RouteBatchOverrides none;
+    const RouteBatchOverrides& o = i < route_batch.size() ? route_batch[i] : none;
+    const batch::FlushPolicy p = FlushPolicyFor(i);
+    if ((o.max_messages || o.max_bytes) && p.max_messages == 0 && p.max_bytes == 0) {
+      return KeyError(Indexed("routes", i) + "batch.max_messages",
+                      "at least one of max_messages and max_bytes must be non-zero for route '" +
+                          routes[i].name + "'");
+    }
+    if (o.max_bytes && p.max_bytes > batch.max_buffered_bytes) {
+      return KeyError(Indexed("routes", i) + "batch.max_bytes",
+                      "must not exceed batch.max_buffered_bytes");
+    }
   }
+  // What only the whole router knows (room for batch values next to this instance id).
+  if (auto router = route::Router::Create(MakeRouterOptions()); !router.ok()) {
+    return KeyError("routes", router.status().message());
+  }
+  // Checked once the routes are, so a route error is reported first.
+  M2S_RETURN_IF_ERROR(Prefixed(batch.Validate(), "batch."));
+  M2S_RETURN_IF_ERROR(Prefixed(flush.Validate(), "flush."));
+  M2S_RETURN_IF_ERROR(Prefixed(upload.Validate(), "upload."));
   M2S_RETURN_IF_ERROR(Prefixed(dead_letter.Validate(), "dead_letter."));
   return Status::Ok();
 }

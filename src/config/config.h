@@ -13,10 +13,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "batch/batcher.h"
+#include "batch/flush_policy.h"
 #include "common/status.h"
 #include "route/route_options.h"
 
@@ -102,13 +105,60 @@ struct S3Options {
   std::string ca_file;                                 // PEM CA bundle for https endpoints
   bool verify_tls = true;
   bool create_buckets = true;                          // create missing buckets on first use
-  int upload_concurrency = 8;                          // parallel uploads
   milliseconds request_timeout = std::chrono::seconds(30);
 
   Secret access_key;  // resolved at load time
   Secret secret_key;  // resolved at load time
 
   Status Validate() const;
+};
+
+// Global batching defaults (every route may override the first three, RouteBatchOverrides).
+struct BatchOptions {
+  uint64_t max_messages = 10000;                  // a batch is flushed at this many messages
+  uint64_t max_bytes = 64ull << 20;               // ... or at this many payload + topic bytes
+  milliseconds max_age = std::chrono::seconds(60);  // ... or this long after its first message
+  uint64_t max_buffered_bytes = 256ull << 20;     // memory cap over all open batches
+
+  Status Validate() const;
+};
+
+// routes[].batch: unset fields take BatchOptions' value.
+struct RouteBatchOverrides {
+  std::optional<uint64_t> max_messages;
+  std::optional<uint64_t> max_bytes;
+  std::optional<milliseconds> max_age;
+};
+
+// Flush requests from producers.
+struct FlushOptions {
+  // Topic the converter subscribes to for flush commands; "" = off. Payload: "" or {} (all
+  // partitions), {"bucket": "..."}, {"partition": "<bucket>/<partial key>"}.
+  std::string control_topic;
+  // MQTT 5 user property name on a data message meaning "flush its partition after this
+  // message"; "" = off.
+  std::string user_property = "mqtt2s3-flush";
+
+  Status Validate() const;
+};
+
+// The uploader (upload/uploader_options.h).
+struct UploadOptions {
+  int concurrency = 8;                                      // objects in flight at once
+  int max_queued = 64;                                      // uploads waiting for a worker
+  uint64_t multipart_threshold = 16ull << 20;               // larger bodies go multipart
+  uint64_t part_size = 8ull << 20;                          // multipart part size (>= 5 MiB)
+  milliseconds retry_initial = milliseconds(200);           // first retry delay (full jitter)
+  milliseconds retry_max = std::chrono::seconds(30);        // longest retry delay
+  int retry_max_attempts = 10;                              // attempts before parking
+  milliseconds parked_retry_interval = std::chrono::seconds(30);  // retry of parked uploads
+
+  Status Validate() const;
+};
+
+struct ServiceOptions {
+  // On SIGTERM/SIGINT: how long to flush and upload what was received before disconnecting.
+  milliseconds shutdown_grace = std::chrono::seconds(30);
 };
 
 struct DeadLetterOptions {
@@ -130,11 +180,24 @@ struct Config {
   std::vector<SubscriptionOptions> subscriptions;
   S3Options s3;
   std::vector<route::RouteOptions> routes;
+  // routes[i].batch; may be shorter than routes (missing = no overrides).
+  std::vector<RouteBatchOverrides> route_batch;
+  BatchOptions batch;
+  FlushOptions flush;
+  UploadOptions upload;
+  ServiceOptions service;
   DeadLetterOptions dead_letter;
   LoggingOptions logging;
 
   // The router's options (routes + instance id).
   route::RouterOptions MakeRouterOptions() const;
+
+  // The flush policy of route `route_index`: its routes[].batch overrides, else batch.*.
+  batch::FlushPolicy FlushPolicyFor(size_t route_index) const;
+
+  // Batcher options from batch.*: max_buffered_bytes and the default policy. The window
+  // (max_unacked_messages) depends on the ack mode and is left to the converter (0 = off).
+  batch::BatcherOptions MakeBatcherOptions() const;
 
   // Cross-field checks; messages start with "key '<path>': " so the loader can add the line.
   Status Validate() const;

@@ -34,7 +34,11 @@ TEST(ConfigDocsTest, ReferenceDocumentsEveryKey) {
   const std::string md = RenderConfigMarkdown();
   for (const char* key : {"`broker.port`", "`broker.tls.verify`", "`subscriptions[].qos`",
                           "`s3.secret_key_env`", "`routes[].key`", "`dead_letter.prefix`",
-                          "`logging.format`", "`s3.secret_key`", "{json:/a/b}"}) {
+                          "`logging.format`", "`s3.secret_key`", "{json:/a/b}",
+                          "`batch.max_messages`", "`routes[].batch.max_age`",
+                          "`routes[].time_format`", "`flush.control_topic`",
+                          "`upload.part_size`", "`service.shutdown_grace`", "{object_name}",
+                          "{partition_seq}"}) {
     EXPECT_NE(md.find(key), std::string::npos) << key;
   }
 }

@@ -228,7 +228,8 @@ void Loader::SetScalar(const ConfigKey& key, const YAML::Node& value, const std:
       break;
     }
     case ValueKind::kEnvName:
-      if (!IsEnvVarName(text)) return fail(Quote(text));
+      // "" is how an effective-config dump writes "not set"; it must load again.
+      if (!text.empty() && !IsEnvVarName(text)) return fail(Quote(text));
       v.s = text;
       break;
     default:

@@ -145,9 +145,22 @@ error names the template and the column. Text outside `{...}` is copied as is.
 | `{topic}` | the whole topic, every level encoded, `/` kept (keys only) |
 | `{json:/a/b}` | payload field by JSON pointer (RFC 6901): strings unescaped, numbers as written, `true`/`false`; needs `payload: json` |
 | `{receive_time:FORMAT}` | receive time in UTC; `%Y %m %d %H %M %S %j %L`(ms) `%s`(epoch) `%%`; default `%Y%m%dT%H%M%SZ` |
-| `{seq}` / `{seq:W}` | the message's sequence number, zero-padded to W digits (default 10) |
 | `{instance}` | `instance_id` |
 | `{route}` | the route's `name` |
+
+Batch placeholders, in keys only, take the values of the whole object:
+
+| Placeholder | Value |
+|---|---|
+| `{first:FORMAT}` / `{last:FORMAT}` | event time of the batch's first / last message, UTC, same specifiers as `receive_time`; default `%Y%m%dT%H%M%S.%LZ` |
+| `{partition_seq}` / `{partition_seq:W}` | the batch's number within its partition, zero-padded to W digits (default 10) |
+| `{count}` / `{count:W}` | messages in the batch |
+| `{object_name}` | the canonical object name (below) |
+
+A key must make every batch's key unique: it needs `{object_name}` (recommended, as the last
+path component) or both `{partition_seq}` and `{instance}`; otherwise the config is rejected.
+`{seq}` (a per-message number) is not accepted in keys, because it would make every message a
+batch of its own.
 
 Values from topics and payloads are hostile input. Each one renders as exactly one key path
 component and can never leave the prefix the template gives it:
@@ -156,14 +169,66 @@ component and can never leave the prefix the template gives it:
   (`{ } ^ [ ] " < > ~ # |` and the backtick) and every byte of invalid UTF-8 are
   percent-encoded (`%2F`, `%25`, ...); valid Unicode stays UTF-8;
 - a value that is exactly `.` or `..` becomes `%2E` / `%2E%2E`; an empty value becomes `_`;
-- a value longer than 256 bytes after encoding, or a key longer than 1024 bytes, sends the
-  message to the dead-letter bucket (`invalid_key`).
+- a value longer than 256 bytes after encoding, or a key longer than 1024 bytes (with room
+  kept for the longest batch values), sends the message to the dead-letter bucket
+  (`invalid_key`).
 
 A key template may not start or end with `/`, contain `//`, or have a literal `.` or `..`
 component. In bucket templates, text outside placeholders must be `[a-z0-9.-]`; values are
 lower-cased, and the result must be a valid S3 bucket name (3–63 characters of `[a-z0-9.-]`,
 starting and ending with a letter or digit, no `..`, not an IP address, no `xn--` prefix, no
 `-s3alias` suffix), or the message is dead-lettered (`invalid_bucket`).
+
+## Batches, partitions and object names
+
+A route's messages are batched per **partition**: the rendered bucket plus the key rendered
+with every message-level placeholder filled and the batch placeholders left open. With
+`bucket: "{root}-plant-{plant}"` and `key: "{first:%Y/%m/%d/%H}/{object_name}"`, every
+device of a plant shares one partition, `company-x-plant-1/{0}/{2}` (the `{N}` are the open
+slots); a key with `{device}` would make one partition per device. A batch is flushed by
+`batch.max_messages`, `batch.max_bytes`, `batch.max_age`, a flush command, the flush user
+property, memory pressure, or shutdown; then its key is rendered from its contents alone.
+
+The canonical object name (`{object_name}`) is
+
+    <first>_<last>_<instance>_<partition_seq>.<extension>
+    20181001T170000.000Z_20181001T172739.000Z_converter-1_0000000042.jsonl
+
+`first`/`last` are the event times of the first and last message (UTC, milliseconds), so
+names sort by time and a reader can pick objects by time range from a listing, without a HEAD.
+The instance id is percent-encoded (`_` becomes `%5F`), the sequence number is zero-padded to
+10 digits, and the extension is `jsonl` for json routes, `bin` for raw ones.
+
+## Event time
+
+`routes[].time_field` names the payload field holding the message's own time;
+`routes[].time_format` says how it is written:
+
+| Format | Example |
+|---|---|
+| `rfc3339` | `2018-10-01T17:00:00Z`, `2018-10-01 17:00:00.123+02:00` (without an offset, `time_zone` applies) |
+| `unix_ms` | `1538413200000` (JSON number or string) |
+| `unix_s` | `1538413200`, `1538413200.25` |
+| a pattern | `%Y%m%d %H%M%S` for `20181001 170000` |
+
+Pattern specifiers: `%Y` (4 digits), `%m %d %H %M %S` (1–2 digits; exactly 2 when next to
+another number, as in `%H%M%S`), `%L` (3-digit milliseconds), `%f` (optional fraction: `.`
+or `,` and 1–9 digits), `%z` (`Z`, `+01`, `+0100`, `+01:00`), `%%`; all other text must match
+exactly. No locale is used. Times must lie between 1970 and the end of 9999. A message whose
+field is missing or does not parse keeps the receive time as its event time (and is counted);
+it is not dead-lettered. Without `time_field` the event time is the receive time.
+
+## Flushing
+
+With `flush.control_topic` set (e.g. `mqtt2s3/flush`), the converter subscribes to that topic
+and flushes on command. The payload is
+
+- empty or `{}`: flush every open batch;
+- `{"bucket": "company-x-plant-1"}`: flush that bucket's batches;
+- `{"partition": "company-x-plant-1/{0}/{2}"}`: flush one partition (ids appear in logs).
+
+A data message carrying the MQTT 5 user property named by `flush.user_property` (any value)
+closes its batch: its partition is flushed right after it is added.
 
 ## Dead letters
 
@@ -174,9 +239,10 @@ names a topic level or payload field the message lacks, or the field is null, an
 array), `invalid_json` (a `{json:...}` field was needed and the payload is not JSON),
 `invalid_bucket`, `invalid_key` (see above).
 
-## Example
+## Examples
 
-See `examples/converter.yaml`.
+See `examples/welding.yaml` (batched objects per plant, named by event time) and
+`examples/converter.yaml`.
 )";
 
 }  // namespace

@@ -34,6 +34,13 @@ void Assign(LogLevel& f, const ConfigValue& v) {
   }
 }
 
+template <typename T>
+void Assign(std::optional<T>& f, const ConfigValue& v) {
+  T t{};
+  Assign(t, v);
+  f = t;
+}
+
 ConfigValue ToValue(const std::string& f) { return {false, 0, f}; }
 ConfigValue ToValue(bool f) { return {f, 0, {}}; }
 ConfigValue ToValue(int f) { return {false, f, {}}; }
@@ -57,6 +64,19 @@ ConfigValue ToValue(LogLevel f) { return {false, 0, std::string(LogLevelName(f))
       [](const Config& c, size_t i) { return ToValue(c.list[i].field); }
 #define M2S_LIST(list)                                                              \
   [](const Config& c) { return c.list.size(); }, [](Config& c, size_t n) { c.list.resize(n); }
+
+// routes[].batch.<field>: an override kept in c.route_batch[i]; reads show the effective value
+// (the override, else batch.<field>), so a dumped config loads back to the same policies.
+#define M2S_ROUTE_BATCH(field)                                                      \
+  [](Config& c, size_t i, const ConfigValue& v) {                                   \
+    if (c.route_batch.size() <= i) c.route_batch.resize(i + 1);                     \
+    Assign(c.route_batch[i].field, v);                                              \
+  },                                                                                \
+      [](const Config& c, size_t i) {                                               \
+        return i < c.route_batch.size() && c.route_batch[i].field                   \
+                   ? ToValue(*c.route_batch[i].field)                               \
+                   : ToValue(c.batch.field);                                        \
+      }
 
 using Setter = void (*)(Config&, size_t, const ConfigValue&);
 using Getter = ConfigValue (*)(const Config&, size_t);
@@ -96,6 +116,8 @@ ConfigKey Forbidden(std::string_view path, std::string_view help) {
 
 constexpr int64_t kSec = 1000;
 constexpr int64_t kHour = 3600 * kSec;
+constexpr int64_t kMiB = int64_t{1} << 20;
+constexpr int64_t kGiB = int64_t{1} << 30;
 using K = ValueKind;
 
 size_t EditDistance(std::string_view a, std::string_view b) {
@@ -218,9 +240,6 @@ std::vector<ConfigKey> BuildTable() {
              M2S_FIELD(s3.verify_tls)),
       Scalar("s3.create_buckets", K::kBool, "true", "Create a missing bucket on first use.",
              M2S_FIELD(s3.create_buckets)),
-      Ranged(Scalar("s3.upload_concurrency", K::kInt, "8", "Uploads in flight at once.",
-                    M2S_FIELD(s3.upload_concurrency)),
-             1, 256),
       Ranged(Scalar("s3.request_timeout", K::kDuration, "30s", "Timeout of one S3 request.",
                     M2S_FIELD(s3.request_timeout)),
              100, kHour),
@@ -228,7 +247,12 @@ std::vector<ConfigKey> BuildTable() {
       List("routes",
            "Topic -> bucket and key. Tried in order; the first route whose filter matches a "
            "message's topic takes it. At least one.",
-           M2S_LIST(routes), kRequired),
+           [](const Config& c) { return c.routes.size(); },
+           [](Config& c, size_t n) {
+             c.routes.resize(n);
+             c.route_batch.resize(n);
+           },
+           kRequired),
       Scalar("routes[].name", K::kString, "", "Unique route name ({route}, logs, metrics).",
              M2S_ITEM(routes, name), kRequired),
       Scalar("routes[].filter", K::kString, "",
@@ -242,7 +266,9 @@ std::vector<ConfigKey> BuildTable() {
              "Bucket template. Default: the topic's first level lower-cased, characters "
              "outside [a-z0-9.-] replaced by `-`.",
              M2S_ITEM(routes, bucket), kDynamicDefault),
-      Scalar("routes[].key", K::kTemplate, route::kDefaultKeyTemplate, "Object key template.",
+      Scalar("routes[].key", K::kTemplate, route::kDefaultKeyTemplate,
+             "Object key template of a batch; must hold `{object_name}`, or `{partition_seq}` "
+             "and `{instance}` (see \"Templates\").",
              M2S_ITEM(routes, key)),
       Enum(Scalar("routes[].payload", K::kString, "json",
                   "Payload format; `{json:...}` placeholders need json.",
@@ -252,6 +278,110 @@ std::vector<ConfigKey> BuildTable() {
              "Content-Type of uploaded objects; default application/json for json, "
              "application/octet-stream for raw.",
              M2S_ITEM(routes, content_type), kDynamicDefault),
+      Scalar("routes[].time_field", K::kString, "",
+             "JSON pointer to the message's own timestamp, e.g. `/weldspot/Timestamp`; empty = "
+             "event time is the receive time. A missing or unparsable field falls back to the "
+             "receive time (counted, not dead-lettered). Needs payload json.",
+             M2S_ITEM(routes, time_field)),
+      Scalar("routes[].time_format", K::kString, "rfc3339",
+             "How time_field is written: `rfc3339`, `unix_ms`, `unix_s`, or a pattern such as "
+             "`%Y%m%d %H%M%S` (see \"Event time\").",
+             M2S_ITEM(routes, time_format)),
+      Scalar("routes[].time_zone", K::kString, "UTC",
+             "Offset for time formats without one: `UTC`, `+01:00`, `-0530`.",
+             M2S_ITEM(routes, time_zone)),
+      Section("routes[].batch", "Overrides of the batch section for this route."),
+      Ranged(Scalar("routes[].batch.max_messages", K::kInt, "batch.max_messages",
+                    "Messages per object for this route.", M2S_ROUTE_BATCH(max_messages),
+                    kDynamicDefault),
+             0, 10000000),
+      Ranged(Scalar("routes[].batch.max_bytes", K::kSize, "batch.max_bytes",
+                    "Bytes per object for this route.", M2S_ROUTE_BATCH(max_bytes),
+                    kDynamicDefault),
+             0, 4 * kGiB - 1),
+      Ranged(Scalar("routes[].batch.max_age", K::kDuration, "batch.max_age",
+                    "Age of the oldest message at which this route's batch is flushed.",
+                    M2S_ROUTE_BATCH(max_age), kDynamicDefault),
+             0, 24 * kHour),
+
+      Section("batch",
+              "Batching: messages of one partition (a route's bucket plus its key rendered "
+              "without batch placeholders) are collected into one object until a limit is hit. "
+              "Routes may override the first three under `routes[].batch`."),
+      Ranged(Scalar("batch.max_messages", K::kInt, "10000",
+                    "A batch is flushed when it holds this many messages; 0 = no count limit.",
+                    M2S_FIELD(batch.max_messages)),
+             0, 10000000),
+      Ranged(Scalar("batch.max_bytes", K::kSize, "64MiB",
+                    "A batch never holds more than this many bytes (topics + payloads); 0 = no "
+                    "byte limit. At least one of max_messages and max_bytes is non-zero.",
+                    M2S_FIELD(batch.max_bytes)),
+             0, 4 * kGiB - 1),
+      Ranged(Scalar("batch.max_age", K::kDuration, "1m",
+                    "A batch is flushed this long after its first message arrived, even if no "
+                    "further message comes; 0 = no age limit.",
+                    M2S_FIELD(batch.max_age)),
+             0, 24 * kHour),
+      Ranged(Scalar("batch.max_buffered_bytes", K::kSize, "256MiB",
+                    "Memory cap over all open batches; past it the largest batch is flushed "
+                    "early.",
+                    M2S_FIELD(batch.max_buffered_bytes)),
+             kMiB, 1024 * kGiB),
+
+      Section("flush", "Flushing on request (see \"Flushing\")."),
+      Scalar("flush.control_topic", K::kString, "",
+             "Topic the converter subscribes to for flush commands, e.g. `mqtt2s3/flush`; "
+             "empty = off. Payload: empty or `{}` = all partitions, `{\"bucket\": \"b\"}` = "
+             "that bucket's partitions, `{\"partition\": \"<bucket>/<partial key>\"}` = one.",
+             M2S_FIELD(flush.control_topic)),
+      Scalar("flush.user_property", K::kString, "mqtt2s3-flush",
+             "MQTT 5 user property name: a data message carrying it is the last of its batch "
+             "(its partition is flushed after it). Empty = off.",
+             M2S_FIELD(flush.user_property)),
+
+      Section("upload", "Uploading batches to S3."),
+      Ranged(Scalar("upload.concurrency", K::kInt, "8", "Objects uploaded at the same time.",
+                    M2S_FIELD(upload.concurrency)),
+             1, 256),
+      Ranged(Scalar("upload.max_queued", K::kInt, "64",
+                    "Flushed batches waiting for an upload slot; when full, intake waits.",
+                    M2S_FIELD(upload.max_queued)),
+             1, 100000),
+      Ranged(Scalar("upload.multipart_threshold", K::kSize, "16MiB",
+                    "Objects larger than this are sent as multipart uploads.",
+                    M2S_FIELD(upload.multipart_threshold)),
+             1, 5 * kGiB),
+      Ranged(Scalar("upload.part_size", K::kSize, "8MiB",
+                    "Multipart part size (S3: at least 5MiB); raised automatically when an "
+                    "object would need more than 10,000 parts.",
+                    M2S_FIELD(upload.part_size)),
+             5 * kMiB, 5 * kGiB),
+      Ranged(Scalar("upload.retry_initial", K::kDuration, "200ms",
+                    "First delay before retrying a failed S3 request; doubles per failure "
+                    "(with full jitter).",
+                    M2S_FIELD(upload.retry_initial)),
+             1, kHour),
+      Ranged(Scalar("upload.retry_max", K::kDuration, "30s", "Longest delay between retries.",
+                    M2S_FIELD(upload.retry_max)),
+             1, 24 * kHour),
+      Ranged(Scalar("upload.retry_max_attempts", K::kInt, "10",
+                    "Attempts of one request (first try included) before the object is parked; "
+                    "a parked object is kept (its messages stay unacknowledged) and retried "
+                    "every parked_retry_interval, never dropped.",
+                    M2S_FIELD(upload.retry_max_attempts)),
+             1, 1000),
+      Ranged(Scalar("upload.parked_retry_interval", K::kDuration, "30s",
+                    "How often a parked upload is tried again.",
+                    M2S_FIELD(upload.parked_retry_interval)),
+             1, 24 * kHour),
+
+      Section("service", "Process lifecycle."),
+      Ranged(Scalar("service.shutdown_grace", K::kDuration, "30s",
+                    "On SIGTERM/SIGINT: how long to flush and upload what was received before "
+                    "disconnecting; messages not uploaded by then stay unacknowledged and the "
+                    "broker redelivers them.",
+                    M2S_FIELD(service.shutdown_grace)),
+             0, kHour),
 
       Section("dead_letter", "Where messages go that no route can place."),
       Scalar("dead_letter.bucket", K::kString, "mqtt2s3-dead-letter", "Dead-letter bucket.",

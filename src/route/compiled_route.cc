@@ -67,13 +67,47 @@ StatusOr<CompiledRoute> CompiledRoute::Compile(const RouteOptions& options,
     bucket = std::move(*b);
   }
   vocab.target = TemplateTarget::kKey;
+  vocab.batching = true;
   auto k = KeyTemplate::Parse(options.key, vocab);
   if (!k.ok()) return fail("key", k.status());
-  return CompiledRoute(options, TopicFilter(options.filter), std::move(bucket), std::move(*k));
+  // Two batches of one partition must never share a key (the second would overwrite the
+  // first), nor two instances' batches: the name or the sequence number plus the instance.
+  if (!k->Has(SegmentKind::kObjectName) &&
+      !(k->Has(SegmentKind::kPartitionSeq) && k->Has(SegmentKind::kInstance))) {
+    return fail("key", Status::InvalidArgument(
+                           "route '" + options.name + "': template '" + options.key +
+                           "' does not make keys unique per batch; add {object_name} "
+                           "(recommended, as the last path component) or both "
+                           "{partition_seq} and {instance}"));
+  }
+  std::optional<EventTimeParser> event_time;
+  if (!options.time_field.empty()) {
+    if (options.payload != PayloadFormat::kJson) {
+      return fail("time_field", Status::InvalidArgument("needs the route's payload to be json"));
+    }
+    if (options.time_field.front() != '/') {
+      return fail("time_field",
+                  Status::InvalidArgument("expected a JSON pointer such as /weldspot/Timestamp"));
+    }
+    const std::string& ptr = options.time_field;
+    for (size_t i = 0; i < ptr.size(); ++i) {
+      if (ptr[i] == '~' && (i + 1 >= ptr.size() || (ptr[i + 1] != '0' && ptr[i + 1] != '1'))) {
+        return fail("time_field",
+                    Status::InvalidArgument("'~' in a JSON pointer must be '~0' or '~1'"));
+      }
+    }
+  }
+  if (Status s = ParseUtcOffset(options.time_zone).status(); !s.ok()) return fail("time_zone", s);
+  auto parser = EventTimeParser::Create(options.time_format, options.time_zone);
+  if (!parser.ok()) return fail("time_format", parser.status());
+  if (!options.time_field.empty()) event_time = std::move(*parser);
+  return CompiledRoute(options, TopicFilter(options.filter), std::move(bucket), std::move(*k),
+                       std::move(event_time));
 }
 
 bool CompiledRoute::uses_json() const {
-  return key_.uses_json() || (bucket_.has_value() && bucket_->uses_json());
+  return key_.uses_json() || (bucket_.has_value() && bucket_->uses_json()) ||
+         event_time_.has_value();
 }
 
 bool CompiledRoute::uses_receive_time() const {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "route/event_time.h"
 #include "route/key_template.h"
 #include "route/route_options.h"
 #include "route/topic_filter.h"
@@ -18,7 +19,9 @@ namespace mqtt2s3::route {
 class CompiledRoute {
  public:
   // On error, *bad_field (if given) names the offending RouteOptions field: "name", "filter",
-  // "pattern", "bucket" or "key".
+  // "pattern", "bucket", "key", "time_field", "time_format" or "time_zone". The key is
+  // compiled as a batching key: batch placeholders allowed, {seq} refused, and it must hold
+  // {object_name} or both {partition_seq} and {instance} (keys unique per batch).
   static StatusOr<CompiledRoute> Compile(const RouteOptions& options,
                                          std::string* bad_field = nullptr);
 
@@ -27,21 +30,25 @@ class CompiledRoute {
   // nullopt = default bucket (the topic's first level, bucket-ized).
   const std::optional<KeyTemplate>& bucket() const { return bucket_; }
   const KeyTemplate& key() const { return key_; }
+  // nullopt = no time_field: the event time is the receive time.
+  const std::optional<EventTimeParser>& event_time() const { return event_time_; }
   bool uses_json() const;
   bool uses_receive_time() const;
 
  private:
   CompiledRoute(RouteOptions options, TopicFilter filter, std::optional<KeyTemplate> bucket,
-                KeyTemplate key)
+                KeyTemplate key, std::optional<EventTimeParser> event_time)
       : options_(std::move(options)),
         filter_(std::move(filter)),
         bucket_(std::move(bucket)),
-        key_(std::move(key)) {}
+        key_(std::move(key)),
+        event_time_(std::move(event_time)) {}
 
   RouteOptions options_;
   TopicFilter filter_;
   std::optional<KeyTemplate> bucket_;
   KeyTemplate key_;
+  std::optional<EventTimeParser> event_time_;
 };
 
 }  // namespace mqtt2s3::route

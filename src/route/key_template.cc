@@ -2,16 +2,21 @@
 
 #include <algorithm>
 
+#include "route/event_time.h"
 #include "route/key_sanitizer.h"
+#include "route/object_name.h"
 
 namespace mqtt2s3::route {
 namespace {
 
 constexpr std::string_view kDefaultTimeFormat = "%Y%m%dT%H%M%SZ";
+constexpr std::string_view kDefaultBatchTimeFormat = "%Y%m%dT%H%M%S.%LZ";
 constexpr uint32_t kDefaultSeqWidth = 10;
+constexpr uint32_t kMaxUint64Digits = 20;
 constexpr uint32_t kMaxLevelIndex = 4095;
 constexpr std::string_view kBuiltins =
-    "topic, level:N, json:/pointer, receive_time[:format], seq[:width], instance, route";
+    "topic, level:N, json:/pointer, receive_time[:format], seq[:width], instance, route, "
+    "first[:format], last[:format], partition_seq[:width], count[:width], object_name";
 
 bool IsIdentifier(std::string_view s) {
   if (s.empty()) return false;
@@ -82,6 +87,21 @@ void AppendQuotedForDetail(std::string_view v, std::string* out) {
   out->push_back('\'');
 }
 
+// Appends the shape of a time format: its literal text, 'X' per specifier (never empty).
+void AppendTimeShape(const UtcTimeFormat& f, std::string* shape) {
+  for (size_t k = 0; k < f.text().size(); ++k) {
+    const char fc = f.text()[k];
+    shape->push_back(fc == '%' ? 'X' : fc);
+    if (fc == '%') ++k;
+  }
+}
+
+size_t DecimalDigits(size_t v) {
+  size_t n = 1;
+  while (v >= 10) v /= 10, ++n;
+  return n;
+}
+
 std::string DescribeSegment(const TemplateSegment& s) {
   switch (s.kind) {
     case SegmentKind::kNamedLevel: return "{" + s.text + "}";
@@ -96,10 +116,16 @@ std::string DescribeSegment(const TemplateSegment& s) {
 
 }  // namespace
 
+bool IsBatchSegment(SegmentKind kind) {
+  return kind == SegmentKind::kFirst || kind == SegmentKind::kLast ||
+         kind == SegmentKind::kPartitionSeq || kind == SegmentKind::kCount ||
+         kind == SegmentKind::kObjectName;
+}
+
 bool IsReservedTemplateName(std::string_view name) {
   static constexpr std::string_view kReserved[] = {
       "topic", "level", "json", "receive_time", "seq", "instance", "route",
-      "first", "last",  "partition_seq", "partition", "time"};
+      "first", "last",  "partition_seq", "partition", "time", "count", "object_name"};
   return std::find(std::begin(kReserved), std::end(kReserved), name) != std::end(kReserved);
 }
 
@@ -180,19 +206,42 @@ StatusOr<KeyTemplate> KeyTemplate::Parse(std::string_view text,
       seg.time = std::move(*f);
       shape.pop_back();
       // The format's own '/' take part in the path checks; specifiers are non-empty values.
-      for (size_t k = 0; k < seg.time->text().size(); ++k) {
-        char fc = seg.time->text()[k];
-        shape.push_back(fc == '%' ? 'X' : fc);
-        if (fc == '%') ++k;
-      }
+      AppendTimeShape(*seg.time, &shape);
     } else if (name == "seq") {
+      if (vocab.batching) {
+        return fail(i, "{seq} numbers single messages, so every message would be its own "
+                       "batch; use {partition_seq} or {object_name}");
+      }
       seg.kind = SegmentKind::kSeq;
       seg.number = kDefaultSeqWidth;
       if (has_arg && (!ParseUint(arg, 20, &seg.number) || seg.number == 0)) {
         return fail(i, placeholder + ": expected {seq:W} with width W in 1..20");
       }
-    } else if (name == "first" || name == "last" || name == "partition_seq") {
-      return fail(i, placeholder + " is a batch placeholder, not available in this template");
+    } else if (name == "first" || name == "last" || name == "partition_seq" ||
+               name == "count" || name == "object_name") {
+      if (!vocab.batching || bucket) {
+        return fail(i, placeholder + " is a batch placeholder, not available in this template");
+      }
+      t.has_batch_slots_ = true;
+      if (name == "first" || name == "last") {
+        seg.kind = name == "first" ? SegmentKind::kFirst : SegmentKind::kLast;
+        if (has_arg && arg.empty()) return fail(i, placeholder + ": empty time format");
+        auto f = UtcTimeFormat::Parse(has_arg ? arg : kDefaultBatchTimeFormat);
+        if (!f.ok()) return fail(i, f.status().message());
+        seg.time = std::move(*f);
+        shape.pop_back();
+        AppendTimeShape(*seg.time, &shape);
+      } else if (name == "object_name") {
+        if (has_arg) return fail(i, placeholder + " takes no argument");
+        seg.kind = SegmentKind::kObjectName;
+      } else {
+        const bool seq = name == "partition_seq";
+        seg.kind = seq ? SegmentKind::kPartitionSeq : SegmentKind::kCount;
+        seg.number = seq ? kDefaultSeqWidth : 1;
+        if (has_arg && (!ParseUint(arg, kMaxUint64Digits, &seg.number) || seg.number == 0)) {
+          return fail(i, placeholder + ": expected a width in 1..20");
+        }
+      }
     } else {
       auto it = std::find(vocab.level_names.begin(), vocab.level_names.end(), name);
       if (it == vocab.level_names.end() || !IsIdentifier(name)) {
@@ -250,10 +299,20 @@ DeadLetterReason KeyTemplate::Render(const RenderInput& in, const RenderLimits& 
         .append(DescribeSegment(seg));
     return DeadLetterReason::kMissingField;
   };
-  for (const TemplateSegment& seg : segments_) {
+  for (size_t index = 0; index < segments_.size(); ++index) {
+    const TemplateSegment& seg = segments_[index];
     switch (seg.kind) {
       case SegmentKind::kLiteral:
         out->append(seg.text);
+        break;
+      case SegmentKind::kFirst:
+      case SegmentKind::kLast:
+      case SegmentKind::kPartitionSeq:
+      case SegmentKind::kCount:
+      case SegmentKind::kObjectName:
+        out->push_back('{');
+        AppendDigits(index, 1, out);
+        out->push_back('}');
         break;
       case SegmentKind::kNamedLevel:
       case SegmentKind::kLevel:
@@ -307,6 +366,91 @@ DeadLetterReason KeyTemplate::Render(const RenderInput& in, const RenderLimits& 
     return too_long;
   }
   return DeadLetterReason::kNone;
+}
+
+bool KeyTemplate::Has(SegmentKind kind) const {
+  return std::any_of(segments_.begin(), segments_.end(),
+                     [kind](const TemplateSegment& s) { return s.kind == kind; });
+}
+
+size_t KeyTemplate::MaxSlotGrowth(size_t object_name_bytes) const {
+  size_t growth = 0;
+  std::string scratch;
+  for (size_t index = 0; index < segments_.size(); ++index) {
+    const TemplateSegment& seg = segments_[index];
+    if (!IsBatchSegment(seg.kind)) continue;
+    size_t longest = 0;
+    switch (seg.kind) {
+      case SegmentKind::kFirst:
+      case SegmentKind::kLast:
+        // Every specifier has a fixed width for years 1970..9999 except %s, which is longest
+        // at the latest time: so the latest time renders longest.
+        scratch.clear();
+        seg.time->Append(CivilFromEpochMs(kMaxEventTimeMs), &scratch);
+        longest = scratch.size();
+        break;
+      case SegmentKind::kObjectName:
+        longest = object_name_bytes;
+        break;
+      default:
+        longest = std::max<size_t>(seg.number, kMaxUint64Digits);
+        break;
+    }
+    const size_t marker = 2 + DecimalDigits(index);
+    growth += longest > marker ? longest - marker : 0;
+  }
+  return growth;
+}
+
+Status KeyTemplate::FillSlots(std::string_view partial_key, const BatchKeyVars& vars,
+                              std::string_view instance, std::string_view extension,
+                              std::string* out) const {
+  if (vars.first_ms < 0 || vars.last_ms > kMaxEventTimeMs || vars.first_ms > vars.last_ms) {
+    return Status::InvalidArgument(
+        "batch key: first/last event time out of range or first after last (" +
+        std::to_string(vars.first_ms) + ", " + std::to_string(vars.last_ms) + ")");
+  }
+  out->clear();
+  size_t pos = 0;
+  while (pos < partial_key.size()) {
+    const size_t open = partial_key.find('{', pos);
+    if (open == std::string_view::npos) {
+      out->append(partial_key.substr(pos));
+      break;
+    }
+    out->append(partial_key.substr(pos, open - pos));
+    const size_t close = partial_key.find('}', open);
+    uint32_t index = 0;
+    if (close == std::string_view::npos ||
+        !ParseUint(partial_key.substr(open + 1, close - open - 1), 4095, &index) ||
+        index >= segments_.size() || !IsBatchSegment(segments_[index].kind)) {
+      std::string m = "partial key '";
+      AppendKeyComponent(partial_key.substr(0, 200), &m);
+      m.append("' has a slot template '").append(text_).append("' did not write");
+      return Status::InvalidArgument(std::move(m));
+    }
+    const TemplateSegment& seg = segments_[index];
+    switch (seg.kind) {
+      case SegmentKind::kFirst:
+      case SegmentKind::kLast: {
+        const int64_t ms = seg.kind == SegmentKind::kFirst ? vars.first_ms : vars.last_ms;
+        seg.time->Append(CivilFromEpochMs(ms), out);
+        break;
+      }
+      case SegmentKind::kPartitionSeq:
+        AppendDigits(vars.partition_seq, seg.number, out);
+        break;
+      case SegmentKind::kCount:
+        AppendDigits(vars.count, seg.number, out);
+        break;
+      default:
+        AppendObjectName(vars.first_ms, vars.last_ms, instance, vars.partition_seq, extension,
+                         out);
+        break;
+    }
+    pos = close + 1;
+  }
+  return Status::Ok();
 }
 
 }  // namespace mqtt2s3::route

@@ -11,10 +11,19 @@
 //   {topic}                 the whole topic, each level encoded, '/' kept
 //   {json:/a/b}             payload field by JSON pointer (string, number or bool)
 //   {receive_time[:fmt]}    receive time in UTC, see utc_time.h (default %Y%m%dT%H%M%SZ)
-//   {seq[:width]}           per-message sequence number, zero-padded (default width 10)
+//   {seq[:width]}           per-message sequence number, zero-padded (default width 10);
+//                           not in batching keys (it would make every message a partition)
 //   {instance}  {route}     instance id, route name
-// Later phases add batch-level kinds ({first:...}, {last:...}, {partition_seq}) as new
-// SegmentKind values and RenderInput fields; today they are reserved names that fail to parse.
+// Batch placeholders (keys of batching routes only, TemplateVocabulary::batching):
+//   {first[:fmt]} {last[:fmt]}  event time of the batch's first / last message, UTC
+//                               (default %Y%m%dT%H%M%S.%LZ)
+//   {partition_seq[:width]}     the batch's sequence number in its partition (default 10)
+//   {count[:width]}             messages in the batch (default width 1)
+//   {object_name}               the canonical name, route/object_name.h
+// Render() writes each batch placeholder as a slot marker "{N}" (N = its segment index): the
+// result is a "partial key", the same for every message of a partition. FillSlots() later puts
+// the batch's values in. A marker can never come from a value or a literal: values
+// percent-encode '{' and '}', and template literals cannot contain them.
 //
 // Every rendered value goes through key_sanitizer.h, so values cannot add path components.
 // Thread-safety: immutable after Parse(); Render() is const and safe from many threads (the
@@ -45,7 +54,15 @@ enum class SegmentKind : uint8_t {
   kSeq,          // number = width
   kInstance,
   kRoute,
+  // Batch placeholders: rendered as slot markers, filled by FillSlots().
+  kFirst,         // time = format
+  kLast,          // time = format
+  kPartitionSeq,  // number = width
+  kCount,         // number = width
+  kObjectName,
 };
+
+bool IsBatchSegment(SegmentKind kind);
 
 struct TemplateSegment {
   SegmentKind kind = SegmentKind::kLiteral;
@@ -61,6 +78,16 @@ struct TemplateVocabulary {
   std::vector<std::string> level_names;  // from the route's pattern; index = topic level
   TemplateTarget target = TemplateTarget::kKey;
   bool allow_json = true;                // false for payload: raw routes
+  // Key of a batching route: batch placeholders allowed (as slots), {seq} refused.
+  bool batching = false;
+};
+
+// The values of one batch, for FillSlots().
+struct BatchKeyVars {
+  int64_t first_ms = 0;  // event time of the first message, 0..kMaxEventTimeMs
+  int64_t last_ms = 0;   // event time of the last message, first_ms..kMaxEventTimeMs
+  uint64_t partition_seq = 0;
+  uint64_t count = 0;
 };
 
 // Per-message inputs. Views must stay valid during Render().
@@ -92,8 +119,23 @@ class KeyTemplate {
   DeadLetterReason Render(const RenderInput& in, const RenderLimits& limits, std::string* out,
                           std::string* detail) const;
 
+  // Writes *out = `partial_key` (an output of Render()) with every slot marker replaced by
+  // the batch's value. InvalidArgument for a marker this template did not write, or for vars
+  // out of range (times outside 0..kMaxEventTimeMs, first > last). `instance` and `extension`
+  // feed {object_name}.
+  Status FillSlots(std::string_view partial_key, const BatchKeyVars& vars,
+                   std::string_view instance, std::string_view extension,
+                   std::string* out) const;
+
+  // The most FillSlots() can lengthen a partial key: sum over batch placeholders of their
+  // longest value minus their marker. `object_name_bytes` is MaxObjectNameBytes(...).
+  size_t MaxSlotGrowth(size_t object_name_bytes) const;
+
   const std::string& text() const { return text_; }
   const std::vector<TemplateSegment>& segments() const { return segments_; }
+  bool has_batch_slots() const { return has_batch_slots_; }
+  // True when the template has {kind} (for the per-batch uniqueness check).
+  bool Has(SegmentKind kind) const;
   bool uses_json() const { return uses_json_; }
   bool uses_receive_time() const { return uses_receive_time_; }
   TemplateTarget target() const { return target_; }
@@ -104,6 +146,7 @@ class KeyTemplate {
   TemplateTarget target_ = TemplateTarget::kKey;
   bool uses_json_ = false;
   bool uses_receive_time_ = false;
+  bool has_batch_slots_ = false;
 };
 
 }  // namespace mqtt2s3::route

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "route/object_name.h"
 #include <vector>
 
 namespace mqtt2s3::route {
@@ -195,6 +197,67 @@ TEST(KeyTemplateTest, SegmentsAreParsedOnce) {
   EXPECT_EQ(t->segments()[3].kind, SegmentKind::kSeq);
   EXPECT_EQ(t->segments()[3].number, 4u);
   EXPECT_FALSE(t->uses_json());
+}
+
+TEST(KeyTemplateTest, BatchPlaceholdersParseOnlyInBatchingKeysTableDriven) {
+  TemplateVocabulary batching = Welding();
+  batching.batching = true;
+  struct Case {
+    std::string text;
+    bool ok;
+    std::string why;
+  };
+  const Case cases[] = {
+      {"{first}/{last:%H}/{partition_seq:3}/{count:5}/{object_name}", true, ""},
+      {"{first:}", false, "empty time format"},
+      {"{first:%Q}", false, "unsupported specifier"},
+      {"{first:%Y/../%m}", false, "'.' or '..'"},
+      {"{partition_seq:0}", false, "width in 1..20"},
+      {"{partition_seq:21}", false, "width in 1..20"},
+      {"{count:x}", false, "width in 1..20"},
+      {"{object_name:x}", false, "takes no argument"},
+      {"{seq}/{object_name}", false, "{seq} numbers single messages"},
+      {"/{object_name}", false, "must not start with '/'"},
+      {"{first:%Y/}/{object_name}", false, "'//'"},
+  };
+  for (const Case& c : cases) {
+    auto t = KeyTemplate::Parse(c.text, batching);
+    EXPECT_EQ(t.ok(), c.ok) << c.text;
+    if (!c.ok && !t.ok()) {
+      EXPECT_NE(t.status().message().find(c.why), std::string::npos) << t.status().message();
+    }
+  }
+  TemplateVocabulary bucket = Welding(TemplateTarget::kBucket);
+  bucket.batching = true;
+  auto b = KeyTemplate::Parse("b-{partition_seq}", bucket);
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.status().message().find("batch placeholder"), std::string::npos);
+}
+
+TEST(KeyTemplateTest, BatchPlaceholdersRenderAsSlotsAndFillDeterministically) {
+  TemplateVocabulary batching = Welding();
+  batching.batching = true;
+  auto t = KeyTemplate::Parse("{plant}/{first:%Y%m%d}/{count:3}-{object_name}", batching);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_TRUE(t->has_batch_slots());
+  std::vector<std::string_view> levels = {"COMPANY-X", "JSON", "0", "{1}", "D", "WELD", "1"};
+  JsonFields json;
+  CivilTimeUtc civil;
+  RenderInput in;
+  in.levels = &levels;
+  in.json = &json;
+  in.receive_time = &civil;
+  std::string partial, detail;
+  ASSERT_EQ(t->Render(in, {}, &partial, &detail), DeadLetterReason::kNone) << detail;
+  EXPECT_EQ(partial, "%7B1%7D/{2}/{4}-{6}");
+  std::string key;
+  ASSERT_TRUE(t->FillSlots(partial, {1538413200000, 1538413200999, 7, 12}, "gw", "jsonl", &key)
+                  .ok());
+  EXPECT_EQ(key,
+            "%7B1%7D/20181001/012-20181001T170000.000Z_20181001T170000.999Z_gw_0000000007.jsonl");
+  // The slot growth bound covers the longest values.
+  EXPECT_GE(partial.size() + t->MaxSlotGrowth(MaxObjectNameBytes("gw", "jsonl")),
+            partial.size() - 9 + 8 + 20 + MaxObjectNameBytes("gw", "jsonl"));
 }
 
 }  // namespace

@@ -15,6 +15,10 @@ std::string_view PayloadFormatName(PayloadFormat f) {
   return f == PayloadFormat::kJson ? "json" : "raw";
 }
 
+std::string_view ObjectExtension(PayloadFormat f) {
+  return f == PayloadFormat::kJson ? "jsonl" : "bin";
+}
+
 Status ValidateInstanceId(std::string_view id) {
   if (id.empty() || id.size() > 64) {
     return Status::InvalidArgument("instance id must be 1..64 bytes");

@@ -18,8 +18,9 @@ enum class PayloadFormat : uint8_t {
   kRaw,   // opaque bytes
 };
 
+// One partition per topic, a directory per hour of event time, the canonical object name.
 inline constexpr std::string_view kDefaultKeyTemplate =
-    "{topic}/{receive_time:%Y/%m/%d/%H}/{instance}-{seq}";
+    "{topic}/{first:%Y/%m/%d/%H}/{object_name}";
 
 struct RouteOptions {
   // Unique name; shows in {route}, logs and metrics. Required.
@@ -33,13 +34,22 @@ struct RouteOptions {
   // Bucket template. Empty = the topic's first level made a valid bucket name (lower-cased,
   // characters outside [a-z0-9.-] replaced by '-').
   std::string bucket;
-  // Object key template.
+  // Object key template (of a whole batch). Message-level placeholders make the partition,
+  // batch placeholders ({first}, {last}, {partition_seq}, {count}, {object_name}) are filled
+  // per batch. Must make keys unique per batch: {object_name}, or {partition_seq} + {instance}.
   std::string key = std::string(kDefaultKeyTemplate);
   // Payload format; {json:...} placeholders need kJson.
   PayloadFormat payload = PayloadFormat::kJson;
   // Content-Type of uploaded objects. Empty = application/json for json, else
   // application/octet-stream.
   std::string content_type;
+  // Event time: JSON pointer to the payload field holding the message's own timestamp. Empty
+  // = event time is the receive time. Needs payload kJson. See route/event_time.h.
+  std::string time_field;
+  // How time_field is written: rfc3339, unix_ms, unix_s or a %-pattern.
+  std::string time_format = "rfc3339";
+  // Offset for formats without one: "UTC", "+01:00", "-0530".
+  std::string time_zone = "UTC";
 
   // The Content-Type to use (content_type or the payload format's default).
   std::string_view EffectiveContentType() const;
@@ -62,5 +72,9 @@ struct RouterOptions {
 Status ValidateInstanceId(std::string_view id);
 
 std::string_view PayloadFormatName(PayloadFormat f);
+
+// Extension of batch objects in {object_name}: "jsonl" for json (the body is JSON Lines),
+// "bin" for raw.
+std::string_view ObjectExtension(PayloadFormat f);
 
 }  // namespace mqtt2s3::route

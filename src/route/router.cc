@@ -1,6 +1,7 @@
 #include "route/router.h"
 
 #include "route/key_sanitizer.h"
+#include "route/object_name.h"
 #include "route/utc_time.h"
 
 namespace mqtt2s3::route {
@@ -9,13 +10,23 @@ StatusOr<Router> Router::Create(const RouterOptions& options) {
   M2S_RETURN_IF_ERROR(options.Validate());
   auto shared = std::make_shared<Shared>();
   shared->instance_id = options.instance_id;
-  shared->key_limits = {options.max_value_bytes, options.max_key_bytes};
+  shared->max_key_bytes = options.max_key_bytes;
   // A bucket value longer than 63 bytes can never be valid; the name rules report it.
   shared->bucket_limits = {63, 63};
   shared->routes.reserve(options.routes.size());
   for (const RouteOptions& r : options.routes) {
     auto c = CompiledRoute::Compile(r);
     if (!c.ok()) return c.status();
+    const size_t growth = c->key().MaxSlotGrowth(
+        MaxObjectNameBytes(options.instance_id, ObjectExtension(r.payload)));
+    // A key with every batch value at its longest must still fit S3's limit; the partial key
+    // is checked against what is left, so RenderObjectKey can never overflow it.
+    if (growth + 1 >= options.max_key_bytes) {
+      return Status::InvalidArgument("route '" + r.name + "': key template '" + r.key +
+                                     "' leaves no room for values within max_key_bytes");
+    }
+    shared->key_limits.push_back(
+        {options.max_value_bytes, options.max_key_bytes - growth});
     shared->routes.push_back(std::move(*c));
   }
   return Router(std::move(shared));
@@ -51,10 +62,16 @@ bool Router::Route(std::string_view topic, std::string_view payload,
                    std::chrono::system_clock::time_point receive_time, uint64_t seq,
                    RouteResult* result) {
   result->bucket.clear();
-  result->key.clear();
+  result->partition.clear();
   result->detail.clear();
   result->reason = DeadLetterReason::kNone;
   result->route_index = -1;
+  const int64_t receive_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 receive_time.time_since_epoch())
+                                 .count();
+  result->event_time_ms = receive_ms;
+  result->event_time_from_payload = false;
+  result->event_time_fallback = false;
 
   const auto& routes = shared_->routes;
   size_t index = 0;
@@ -80,7 +97,20 @@ bool Router::Route(std::string_view topic, std::string_view payload,
     levels_.push_back(topic.substr(start, slash - start));
     start = slash + 1;
   }
+  // One lazy parse serves the time field and every {json:...} of the templates.
   if (route.uses_json()) json_.Reset(payload);
+  if (route.event_time().has_value()) {
+    std::string_view text;
+    int64_t ms = 0;
+    if (json_.Get(route.options().time_field, &text) == JsonFieldResult::kOk &&
+        route.event_time()->Parse(text, &ms)) {
+      result->event_time_ms = ms;
+      result->event_time_from_payload = true;
+    } else {
+      // A bad clock field must not cost the message: keep it, stamped with the receive time.
+      result->event_time_fallback = true;
+    }
+  }
   // Calendar fields only when a template prints them.
   const CivilTimeUtc civil = route.uses_receive_time() ? ToCivilUtc(receive_time) : CivilTimeUtc{};
   RenderInput in;
@@ -93,12 +123,39 @@ bool Router::Route(std::string_view topic, std::string_view payload,
   in.route = route.options().name;
 
   if (!RenderBucket(route, in, result)) return false;
-  DeadLetterReason r = route.key().Render(in, shared_->key_limits, &result->key, &result->detail);
+  result->partition.assign(result->bucket);
+  result->partition.push_back('/');
+  DeadLetterReason r = route.key().Render(in, shared_->key_limits[index], &result->partition,
+                                          &result->detail);
   if (r != DeadLetterReason::kNone) {
     result->reason = r;
     result->detail.insert(0, "key template '" + route.key().text() + "': ");
     return false;
   }
+  return true;
+}
+
+Status Router::RenderObjectKey(size_t route_index, std::string_view partial_key,
+                               const BatchKeyVars& vars, std::string* out) const {
+  if (route_index >= shared_->routes.size()) {
+    return Status::InvalidArgument("RenderObjectKey: no route " + std::to_string(route_index));
+  }
+  const CompiledRoute& route = shared_->routes[route_index];
+  M2S_RETURN_IF_ERROR(route.key().FillSlots(partial_key, vars, shared_->instance_id,
+                                            ObjectExtension(route.options().payload), out));
+  if (out->size() > shared_->max_key_bytes) {
+    return Status::InvalidArgument("object key is " + std::to_string(out->size()) +
+                                   " bytes, limit " + std::to_string(shared_->max_key_bytes));
+  }
+  return Status::Ok();
+}
+
+bool Router::SplitPartition(std::string_view partition, std::string_view* bucket,
+                            std::string_view* partial_key) {
+  const size_t slash = partition.find('/');
+  if (slash == std::string_view::npos) return false;
+  *bucket = partition.substr(0, slash);
+  *partial_key = partition.substr(slash + 1);
   return true;
 }
 

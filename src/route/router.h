@@ -1,20 +1,30 @@
-// Maps one MQTT message to (route, bucket, key), or to a dead-letter reason.
+// Maps one MQTT message to (route, bucket, partition, event time), or to a dead-letter reason;
+// and, per batch, a partition's partial key to the batch's object key.
 //
 //   StatusOr<Router> router = Router::Create(options);   // once, at startup
 //   RouteResult r;                                        // reused across messages
 //   router->Route(topic, payload, receive_time, seq, &r);
-//   if (r.ok()) Put(r.bucket, r.key); else DeadLetter(r.reason, r.detail);
+//   if (r.ok()) batcher.Append(r.partition, r.bucket, r.route_index, ...);
+//   else DeadLetter(r.reason, r.detail);
+//   // at flush, on any thread:
+//   router->RenderObjectKey(b.route_index, partial_key, {first, last, seq, count}, &key);
+//
+// The partition is "<bucket>/<partial key>": the key template rendered with message-level
+// placeholders filled and batch placeholders left as slot markers (key_template.h). Messages
+// with equal partitions go into the same batches; a batch's key is then a pure function of the
+// partial key, the batch's first/last event time, count and partition_seq, and the instance id.
 //
 // The first route whose filter matches wins. Templates were parsed at Create(), so Route()
 // only walks segments: it reuses the result's strings, the topic-level vector and the JSON
-// parser, and in steady state allocates nothing (the payload is parsed only when a template
-// reads a {json:...} field).
+// parser, and in steady state allocates nothing (the payload is parsed at most once, and only
+// when a template reads a {json:...} field or the route has a time_field).
 //
 // Lifecycle: Create() validates and compiles; the Router is then used for the life of the
 // process. Thread-safety: NOT thread-safe (it owns per-message scratch); give each thread its
-// own Clone(), which shares the compiled routes.
+// own Clone(), which shares the compiled routes. RenderObjectKey() is const and thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -35,8 +45,21 @@ struct RouteResult {
   // Index into RouterOptions::routes of the matching route; -1 for kNoRoute. Set also when a
   // matching route failed to render (reason != kNone).
   int route_index = -1;
-  std::string bucket;  // valid when ok()
-  std::string key;     // valid when ok()
+  std::string bucket;     // valid when ok()
+  // "<bucket>/<partial key>", the batch partition id; valid when ok(). Never contains a
+  // newline or control character (values are percent-encoded).
+  std::string partition;
+  // The partial key: `partition` after "<bucket>/" (a view into it).
+  std::string_view partial_key() const {
+    return std::string_view(partition).substr(std::min(partition.size(), bucket.size() + 1));
+  }
+  // Event time in ms since the epoch: the payload's time_field when the route has one and it
+  // parsed, else the receive time. Always set (dead letters too).
+  int64_t event_time_ms = 0;
+  bool event_time_from_payload = false;
+  // The route has a time_field but this payload lacked it or it did not parse: the receive
+  // time was used (count it; the message is NOT dead-lettered for it).
+  bool event_time_fallback = false;
   DeadLetterReason reason = DeadLetterReason::kNone;
   std::string detail;  // when !ok(): names the template, field or topic; safe to log
 };
@@ -57,6 +80,17 @@ class Router {
              std::chrono::system_clock::time_point receive_time, uint64_t seq,
              RouteResult* result);
 
+  // *out = the object key of a batch of route `route_index` whose messages had partition
+  // "<bucket>/<partial_key>". Deterministic: the same inputs give the same key on any
+  // instance run with the same config. InvalidArgument for an out-of-range route, a partial
+  // key that route did not produce, or vars out of range (see BatchKeyVars).
+  Status RenderObjectKey(size_t route_index, std::string_view partial_key,
+                         const BatchKeyVars& vars, std::string* out) const;
+
+  // Splits a partition id at its first '/' (bucket names have none). False when it has none.
+  static bool SplitPartition(std::string_view partition, std::string_view* bucket,
+                             std::string_view* partial_key);
+
   size_t route_count() const { return shared_->routes.size(); }
   const CompiledRoute& route(size_t i) const { return shared_->routes[i]; }
   const std::string& instance_id() const { return shared_->instance_id; }
@@ -65,7 +99,9 @@ class Router {
   struct Shared {
     std::vector<CompiledRoute> routes;
     std::string instance_id;
-    RenderLimits key_limits;
+    size_t max_key_bytes = 1024;
+    // Per route: the key limit minus room for the batch values FillSlots() adds later.
+    std::vector<RenderLimits> key_limits;
     RenderLimits bucket_limits;
   };
   explicit Router(std::shared_ptr<const Shared> shared) : shared_(std::move(shared)) {}

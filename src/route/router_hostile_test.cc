@@ -7,6 +7,7 @@
 #include <string>
 
 #include "route/key_sanitizer.h"
+#include "route/object_name.h"
 #include "route/router.h"
 
 namespace mqtt2s3::route {
@@ -69,7 +70,7 @@ Router MakeRouter(std::string bucket) {
   o.name = "any";
   o.filter = "#";
   o.bucket = std::move(bucket);
-  o.key = "p/{level:0}/{json:/v}/{topic}/{seq}";
+  o.key = "p/{level:0}/{json:/v}/{topic}/{object_name}";
   RouterOptions ro;
   ro.routes = {o};
   ro.instance_id = "gw";
@@ -84,6 +85,7 @@ TEST(RouterHostileTest, RandomHostileTopicsAndFieldsStayInsideTheKeyPrefix) {
   Router templated = MakeRouter("b-{level:1}");
   std::mt19937 rng(20261122);
   RouteResult r;
+  std::string key;
   int routed = 0, dead = 0, bucket_routed = 0, bucket_dead = 0;
   for (int i = 0; i < 20000; ++i) {
     std::string topic = RandomText(rng, 12);
@@ -95,7 +97,10 @@ TEST(RouterHostileTest, RandomHostileTopicsAndFieldsStayInsideTheKeyPrefix) {
     Router& router = use_template ? templated : fixed;
     if (router.Route(topic, payload, kTime, static_cast<uint64_t>(i), &r)) {
       ++(use_template ? bucket_routed : routed);
-      ExpectSafeKey(r.key);
+      ASSERT_TRUE(router.RenderObjectKey(0, r.partial_key(), {0, 1, 2, 3}, &key).ok())
+          << r.partition;
+      ExpectSafeKey(key);
+      ASSERT_TRUE(ParseObjectName(key).ok()) << key;
       ASSERT_TRUE(BucketNameProblem(r.bucket).empty()) << r.bucket;
     } else {
       ++(use_template ? bucket_dead : dead);

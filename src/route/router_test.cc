@@ -2,42 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <string>
 
+#include "alloc_counter.h"
 #include "route/key_sanitizer.h"
-
-// Counts heap allocations so a test can prove the routing hot path makes none. The replaced
-// operators pair malloc with free, which GCC cannot see through.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-namespace {
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-// Every non-aligned form is replaced, so no allocation can pair with another runtime's delete
-// (simdjson uses the nothrow forms; ASan would flag a mismatch).
-static void* CountedAlloc(std::size_t n) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new(std::size_t n) {
-  if (void* p = CountedAlloc(n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-  if (void* p = CountedAlloc(n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return CountedAlloc(n); }
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return CountedAlloc(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace mqtt2s3::route {
 namespace {
@@ -52,7 +20,8 @@ RouteOptions WeldingRoute() {
   r.filter = "+/JSON/+/+/+/WELD/#";
   r.pattern = "{root}/{format}/{compressed}/{plant}/{device}/{type}/{version}";
   r.bucket = "{root}-plant-{plant}";
-  r.key = "{device}/{type}/{version}/{json:/weldspot/Timestamp}-{seq}.json";
+  r.key = "{device}/{type}/{version}/{json:/weldspot/Timestamp}/{object_name}";
+  r.time_field = "/weldspot/Timestamp";
   return r;
 }
 
@@ -71,7 +40,9 @@ TEST(RouterTest, RoutesTheWeldingTopicToItsBucketAndKey) {
   ASSERT_TRUE(router.Route(kWeldTopic, kWeldPayload, kTime, 7, &r)) << r.detail;
   EXPECT_EQ(r.route_index, 0);
   EXPECT_EQ(r.bucket, "company-x-plant-1");
-  EXPECT_EQ(r.key, "WELDING-STATION-12/WELD/1/2026-11-22T02:10:05Z-0000000007.json");
+  EXPECT_EQ(r.partition, "company-x-plant-1/WELDING-STATION-12/WELD/1/2026-11-22T02:10:05Z/{8}");
+  EXPECT_EQ(r.event_time_ms, 1795313405000);
+  EXPECT_TRUE(r.event_time_from_payload);
 }
 
 TEST(RouterTest, FirstMatchingRouteWins) {
@@ -79,21 +50,21 @@ TEST(RouterTest, FirstMatchingRouteWins) {
   a.name = "specific";
   a.filter = "$share/g/plant/7/#";
   a.bucket = "special";
-  a.key = "{route}/{seq}";
+  a.key = "{route}/{object_name}";
   RouteOptions b;
   b.name = "catch-all";
   b.filter = "#";
-  b.key = "{route}/{topic}";
+  b.key = "{route}/{topic}/{object_name}";
   Router router = MakeRouter({a, b});
   RouteResult r;
   ASSERT_TRUE(router.Route("plant/7/x", "", kTime, 1, &r)) << r.detail;
   EXPECT_EQ(r.route_index, 0);
   EXPECT_EQ(r.bucket, "special");
-  EXPECT_EQ(r.key, "specific/0000000001");
+  EXPECT_EQ(r.partial_key(), "specific/{2}");
   ASSERT_TRUE(router.Route("Plant_8/x", "", kTime, 1, &r)) << r.detail;
   EXPECT_EQ(r.route_index, 1);
   EXPECT_EQ(r.bucket, "plant-8");  // default bucket: first level made a bucket name
-  EXPECT_EQ(r.key, "catch-all/Plant_8/x");
+  EXPECT_EQ(r.partial_key(), "catch-all/Plant_8/x/{4}");
 }
 
 TEST(RouterTest, UnmatchedTopicIsNoRoute) {
@@ -132,7 +103,7 @@ TEST(RouterTest, HostileTopicsNeverProduceInvalidBucketsOrKeys) {
   o.name = "any";
   o.filter = "#";
   o.bucket = "data-{level:1}";
-  o.key = "in/{level:0}/{level:2}/{seq}";
+  o.key = "in/{level:0}/{level:2}/{object_name}";
   Router router = MakeRouter({o});
   RouteResult r;
   struct Case {
@@ -141,15 +112,15 @@ TEST(RouterTest, HostileTopicsNeverProduceInvalidBucketsOrKeys) {
     std::string key;
   };
   const Case cases[] = {
-      {"../x/..", DeadLetterReason::kNone, "in/%2E%2E/%2E%2E/0000000001"},
-      {"a/x/%", DeadLetterReason::kNone, "in/a/%25/0000000001"},
-      {"a/X/\xE6\x97\xA5", DeadLetterReason::kNone, "in/a/\xE6\x97\xA5/0000000001"},
-      {"/x/", DeadLetterReason::kNone, "in/_/_/0000000001"},
-      {std::string("a\0b/x/c", 7), DeadLetterReason::kNone, "in/a%00b/c/0000000001"},
+      {"../x/..", DeadLetterReason::kNone, "in/%2E%2E/%2E%2E/{5}"},
+      {"a/x/%", DeadLetterReason::kNone, "in/a/%25/{5}"},
+      {"a/X/\xE6\x97\xA5", DeadLetterReason::kNone, "in/a/\xE6\x97\xA5/{5}"},
+      {"/x/", DeadLetterReason::kNone, "in/_/_/{5}"},
+      {std::string("a\0b/x/c", 7), DeadLetterReason::kNone, "in/a%00b/c/{5}"},
       {"a/x_y/c", DeadLetterReason::kInvalidBucket, ""},
       {"a/x-/c", DeadLetterReason::kInvalidBucket, ""},
       {"a//c", DeadLetterReason::kInvalidBucket, ""},
-      {"a/1.2/c", DeadLetterReason::kNone, "in/a/c/0000000001"},
+      {"a/1.2/c", DeadLetterReason::kNone, "in/a/c/{5}"},
       {"a/" + std::string(100, 'b') + "/c", DeadLetterReason::kInvalidBucket, ""},
       {"a/x/" + std::string(2000, 'c'), DeadLetterReason::kInvalidKey, ""},
       {"a/x", DeadLetterReason::kMissingField, ""},
@@ -158,7 +129,7 @@ TEST(RouterTest, HostileTopicsNeverProduceInvalidBucketsOrKeys) {
     router.Route(c.topic, "", kTime, 1, &r);
     EXPECT_EQ(r.reason, c.reason) << c.topic.substr(0, 40) << ": " << r.detail;
     if (c.reason == DeadLetterReason::kNone) {
-      EXPECT_EQ(r.key, c.key);
+      EXPECT_EQ(r.partial_key(), c.key);
       EXPECT_TRUE(BucketNameProblem(r.bucket).empty()) << r.bucket;
     } else {
       EXPECT_FALSE(r.detail.empty());
@@ -218,7 +189,7 @@ TEST(RouterTest, ClonesShareRoutesAndProduceTheSameResult) {
   RouteResult ra, rb;
   ASSERT_TRUE(a.Route(kWeldTopic, kWeldPayload, kTime, 3, &ra));
   ASSERT_TRUE(b.Route(kWeldTopic, kWeldPayload, kTime, 3, &rb));
-  EXPECT_EQ(ra.key, rb.key);
+  EXPECT_EQ(ra.partition, rb.partition);
   EXPECT_EQ(&a.route(0), &b.route(0));
 }
 
@@ -226,11 +197,11 @@ TEST(RouterTest, ResultBuffersAreReusedAcrossMessages) {
   Router router = MakeRouter({WeldingRoute()});
   RouteResult r;
   ASSERT_TRUE(router.Route(kWeldTopic, kWeldPayload, kTime, 1, &r));
-  const char* key_data = r.key.data();
+  const char* key_data = r.partition.data();
   for (uint64_t seq = 2; seq < 100; ++seq) {
     ASSERT_TRUE(router.Route(kWeldTopic, kWeldPayload, kTime, seq, &r));
   }
-  EXPECT_EQ(r.key.data(), key_data);  // same capacity: no reallocation per message
+  EXPECT_EQ(r.partition.data(), key_data);  // same capacity: no reallocation per message
 }
 
 TEST(RouterTest, SteadyStateRoutingDoesNotAllocate) {
@@ -239,7 +210,8 @@ TEST(RouterTest, SteadyStateRoutingDoesNotAllocate) {
   time_route.filter = "timed/#";
   time_route.bucket = "timed-{level:1}";
   time_route.pattern.clear();
-  time_route.key = "{topic}/{receive_time:%Y/%m/%d/%H}/{instance}-{seq}";
+  time_route.key = "{topic}/{receive_time:%Y/%m/%d/%H}/{first:%Y/%m}/{instance}-{partition_seq}";
+  time_route.time_format = "%Y-%m-%dT%H:%M:%SZ";
   Router router = MakeRouter({time_route, WeldingRoute()});
   RouteResult r;
   const std::string payload =
@@ -249,13 +221,33 @@ TEST(RouterTest, SteadyStateRoutingDoesNotAllocate) {
     ASSERT_TRUE(router.Route(kWeldTopic, payload, kTime, 1, &r)) << r.detail;
     ASSERT_TRUE(router.Route("timed/a/b", payload, kTime, 1, &r)) << r.detail;
   }
-  const long before = g_allocations.load();
+  // Fallback paths too: a missing time field, and a payload that is not JSON at all.
+  const std::string no_time = R"({"weldspot":{"Stamp":"x"},"x":1})";
+  std::string key;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(router.Route("timed/a/b", "garbage", kTime, 1, &r)) << r.detail;
+    ASSERT_TRUE(router.RenderObjectKey(0, r.partial_key(), {1, 2, 3, 4}, &key).ok());
+    ASSERT_TRUE(router.Route("timed/a/b", no_time, kTime, 1, &r)) << r.detail;
+    ASSERT_TRUE(router.Route(kWeldTopic, payload, kTime, 1, &r)) << r.detail;
+    ASSERT_TRUE(router.RenderObjectKey(1, r.partial_key(), {1, 2, 3, 4}, &key).ok());
+  }
+  int64_t from_payload = 0, fallbacks = 0;
+  const mqtt2s3::testing::AllocationScope scope;
   for (uint64_t seq = 0; seq < 1000; ++seq) {
     router.Route(kWeldTopic, payload, kTime + std::chrono::seconds(seq), seq, &r);
-    router.Route("timed/a/b", payload, kTime + std::chrono::seconds(seq), seq, &r);
+    from_payload += r.event_time_from_payload;
+    (void)router.RenderObjectKey(1, r.partial_key(), {1, 2, seq, 4}, &key);
+    router.Route("timed/a/b", seq % 2 ? payload : no_time, kTime + std::chrono::seconds(seq), seq,
+                 &r);
+    fallbacks += r.event_time_fallback;
+    router.Route("timed/a/b", "garbage", kTime, seq, &r);
+    fallbacks += r.event_time_fallback;
+    (void)router.RenderObjectKey(0, r.partial_key(), {1, 2, seq, 4}, &key);
   }
-  EXPECT_EQ(g_allocations.load() - before, 0);
+  EXPECT_EQ(scope.count(), 0);
   EXPECT_TRUE(r.ok()) << r.detail;
+  EXPECT_EQ(from_payload, 1000);
+  EXPECT_EQ(fallbacks, 1500);
 }
 
 }  // namespace

@@ -41,8 +41,10 @@ bool BadLiteralChar(char c) {
 
 CivilTimeUtc ToCivilUtc(std::chrono::system_clock::time_point t) {
   using std::chrono::duration_cast;
-  const int64_t ms =
-      duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  return CivilFromEpochMs(duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
+}
+
+CivilTimeUtc CivilFromEpochMs(int64_t ms) {
   int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
   CivilTimeUtc c;
   c.millis = static_cast<uint32_t>(ms - secs * 1000);

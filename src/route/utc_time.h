@@ -36,6 +36,9 @@ struct CivilTimeUtc {
 };
 
 CivilTimeUtc ToCivilUtc(std::chrono::system_clock::time_point t);
+// The same from milliseconds since the epoch: system_clock (nanoseconds on Linux) ends in 2262,
+// event times and object names reach 9999.
+CivilTimeUtc CivilFromEpochMs(int64_t epoch_ms);
 
 class UtcTimeFormat {
  public:
