@@ -1,0 +1,395 @@
+"""Object format version 1 (docs/FORMAT.md), decoded with the Python standard library only.
+
+A reader HEADs an object, then::
+
+    located = locate_index(head["Metadata"], key)          # boto3 head_object metadata
+    if isinstance(located, IndexObjectRef):                # index too big for metadata
+        data = s3.get_object(Bucket=b, Key=located.key)["Body"].read()
+        index = load_index_object(head["Metadata"], data)  # verifies size and SHA-256
+    else:
+        index = located
+    for start, length in index.coalesce_ranges(index.find("line-1/robot-03"), 64 * 1024):
+        part = s3.get_object(Bucket=b, Key=key, Range=http_range(start, length))["Body"].read()
+        for i in index.find("line-1/robot-03"):
+            payload = index.slice(start, part, index.entries[i])
+
+Every failure raises FormatError (UnsupportedVersion, ChecksumMismatch are subclasses) with a
+message that names what is wrong.
+"""
+
+import base64
+import hashlib
+import struct
+import zlib
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+FORMAT_VERSION = 1
+INDEX_MAGIC = b"M2SI"
+INDEX_HEADER_BYTES = 16
+MAX_RAW_INDEX_BYTES = 1 << 30
+_AMZ_META = "x-amz-meta-"
+_P = "mqtt2s3-"
+
+
+class FormatError(Exception):
+    """The object or its index is not a valid version-1 object."""
+
+
+class UnsupportedVersion(FormatError):
+    """The object was written in a format version this reader does not know."""
+
+
+class ChecksumMismatch(FormatError):
+    """Bytes do not match the size or SHA-256 the metadata promises."""
+
+
+@dataclass
+class ObjectInfo:
+    format_version: int
+    message_count: int
+    first_event_ms: int
+    last_event_ms: int
+    body_length: int
+    body_sha256: str
+    separator: bytes
+    index_size: int
+    index_sha256: str
+    index_inline: bool
+    index_prefix: str = ""
+    index_suffix: str = ""
+
+    def index_object_key(self, data_key: str) -> str:
+        return self.index_prefix + data_key + self.index_suffix
+
+
+@dataclass
+class IndexObjectRef:
+    """The index lives in a companion object: GET ``key`` and call load_index_object."""
+    key: str
+    size: int
+    sha256: str
+
+
+@dataclass
+class Entry:
+    offset: int
+    length: int
+    event_time_ms: int
+    arrival: int
+    topic: str
+    index_key: str
+    dedupe_id: str
+
+
+@dataclass
+class Group:
+    key: str
+    first_entry: int
+    entry_count: int
+    offset: int
+    length: int
+
+
+@dataclass
+class Index:
+    info: ObjectInfo
+    entries: List[Entry] = field(default_factory=list)  # body order
+    groups: List[Group] = field(default_factory=list)   # body order, ascending key
+
+    def find(self, key_prefix: str) -> List[int]:
+        """Entry numbers whose index key starts with key_prefix, in body order."""
+        return [i for i, e in enumerate(self.entries) if e.index_key.startswith(key_prefix)]
+
+    def filter(self, from_ms: int, to_ms: int) -> List[int]:
+        """Entry numbers with from_ms <= event time < to_ms, in body order."""
+        return [i for i, e in enumerate(self.entries) if from_ms <= e.event_time_ms < to_ms]
+
+    def coalesce_ranges(self, entries: Sequence[int], max_gap_bytes: int) -> List[Tuple[int, int]]:
+        """Fewest (offset, length) ranges covering the entries; merges gaps <= max_gap_bytes."""
+        ranges = sorted((self.entries[i].offset, self.entries[i].length)
+                        for i in entries if self.entries[i].length > 0)
+        out: List[List[int]] = []
+        for off, length in ranges:
+            if out and off <= out[-1][0] + out[-1][1] + max_gap_bytes:
+                out[-1][1] = max(out[-1][0] + out[-1][1], off + length) - out[-1][0]
+            else:
+                out.append([off, length])
+        return [(o, n) for o, n in out]
+
+    @staticmethod
+    def slice(range_offset: int, fetched: bytes, entry: Entry) -> bytes:
+        """The payload of entry inside bytes fetched from range_offset."""
+        start = entry.offset - range_offset
+        if start < 0 or start + entry.length > len(fetched):
+            raise FormatError(f"entry at {entry.offset} (+{entry.length}) is not inside the "
+                              f"{len(fetched)} bytes fetched at {range_offset}")
+        return fetched[start:start + entry.length]
+
+    def payload(self, body: bytes, i: int) -> bytes:
+        e = self.entries[i]
+        return body[e.offset:e.offset + e.length]
+
+
+def http_range(offset: int, length: int) -> str:
+    """HTTP Range header value for a byte range (length > 0)."""
+    return f"bytes={offset}-{offset + length - 1}"
+
+
+def normalize_metadata(metadata: Dict[str, str]) -> Dict[str, str]:
+    """Lower-case names without the x-amz-meta- prefix (boto3 already gives this form)."""
+    out = {}
+    for name, value in metadata.items():
+        name = name.lower()
+        if name.startswith(_AMZ_META):
+            name = name[len(_AMZ_META):]
+        out[name] = value
+    return out
+
+
+def _required(m: Dict[str, str], name: str) -> str:
+    if name not in m:
+        raise FormatError(f"object metadata lacks {name}")
+    return m[name]
+
+
+def _number(m: Dict[str, str], name: str, signed: bool = False) -> int:
+    text = _required(m, name)
+    body = text[1:] if signed and text.startswith("-") else text
+    if not body.isdigit() or not body.isascii():
+        raise FormatError(f"object metadata {name} is not a number: {text[:64]!r}")
+    return int(text)
+
+
+def _sha256(m: Dict[str, str], name: str) -> str:
+    text = _required(m, name)
+    if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
+        raise FormatError(f"object metadata {name} is not 64 lowercase hex digits: {text[:80]!r}")
+    return text
+
+
+def _percent_decode(text: str, name: str) -> str:
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        if text[i] == "%":
+            digits = text[i + 1:i + 3]
+            if len(digits) != 2 or any(c not in "0123456789abcdefABCDEF" for c in digits):
+                raise FormatError(f"invalid percent escape in {name}: {text[:64]!r}")
+            out.append(int(digits, 16))
+            i += 3
+        else:
+            out += text[i].encode("ascii", "surrogateescape")
+            i += 1
+    return out.decode("utf-8", "surrogateescape")
+
+
+def parse_info(metadata: Dict[str, str]) -> ObjectInfo:
+    """The mandatory metadata fields, checked. Unknown names are ignored."""
+    m = normalize_metadata(metadata)
+    version = _required(m, _P + "format")
+    if version != str(FORMAT_VERSION):
+        raise UnsupportedVersion(f"unsupported object format version {version[:32]!r} (this "
+                                 f"reader knows version {FORMAT_VERSION}); upgrade the reader")
+    sep_text = _required(m, _P + "separator")
+    try:
+        separator = b"" if sep_text == "none" else bytes.fromhex(sep_text)
+    except ValueError:
+        raise FormatError(f"object metadata {_P}separator is not hex: {sep_text[:64]!r}") from None
+    location = _required(m, _P + "index-location")
+    if location not in ("inline", "object"):
+        raise FormatError(f"object metadata {_P}index-location is {location[:32]!r}, "
+                          "expected 'inline' or 'object'")
+    info = ObjectInfo(
+        format_version=FORMAT_VERSION,
+        message_count=_number(m, _P + "count"),
+        first_event_ms=_number(m, _P + "first-event-ms", signed=True),
+        last_event_ms=_number(m, _P + "last-event-ms", signed=True),
+        body_length=_number(m, _P + "body-length"),
+        body_sha256=_sha256(m, _P + "body-sha256"),
+        separator=separator,
+        index_size=_number(m, _P + "index-size"),
+        index_sha256=_sha256(m, _P + "index-sha256"),
+        index_inline=location == "inline",
+    )
+    if not info.index_inline:
+        info.index_prefix = _percent_decode(m.get(_P + "index-prefix", ""), _P + "index-prefix")
+        info.index_suffix = _percent_decode(m.get(_P + "index-suffix", ""), _P + "index-suffix")
+        if not info.index_prefix and not info.index_suffix:
+            raise FormatError("object metadata index-location is 'object' but names neither "
+                              f"{_P}index-prefix nor {_P}index-suffix")
+    return info
+
+
+def verify_index_bytes(info: ObjectInfo, data: bytes, where: str = "index object") -> None:
+    if len(data) != info.index_size:
+        raise ChecksumMismatch(f"index size mismatch: metadata says {info.index_size} bytes, "
+                               f"{where} has {len(data)}")
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != info.index_sha256:
+        raise ChecksumMismatch(f"index checksum mismatch: metadata says {info.index_sha256}, "
+                               f"{where} has {actual}")
+
+
+def verify_body(info: ObjectInfo, body: bytes) -> None:
+    """Checks a fully downloaded body against its length and SHA-256."""
+    actual = hashlib.sha256(body).hexdigest()
+    if len(body) != info.body_length or actual != info.body_sha256:
+        raise ChecksumMismatch(f"body checksum mismatch: metadata says {info.body_length} bytes "
+                               f"{info.body_sha256}, body has {len(body)} bytes {actual}")
+
+
+def locate_index(metadata: Dict[str, str], data_key: str) -> Union[Index, IndexObjectRef]:
+    """After HEAD: the decoded index when inline, else where the companion index object is."""
+    info = parse_info(metadata)
+    if not info.index_inline:
+        return IndexObjectRef(info.index_object_key(data_key), info.index_size, info.index_sha256)
+    m = normalize_metadata(metadata)
+    parts_text = _required(m, _P + "index-parts")
+    if not parts_text.isdigit():
+        raise FormatError(f"object metadata {_P}index-parts is not a number: {parts_text[:32]!r}")
+    text = ""
+    for p in range(int(parts_text)):
+        text += _required(m, f"{_P}index-{p}")
+    try:
+        data = base64.b64decode(text, validate=True)
+    except ValueError as e:
+        raise FormatError(f"inline index: invalid base64: {e}") from None
+    verify_index_bytes(info, data, "inline index")
+    return decode_index(info, data)
+
+
+def load_index_object(metadata: Dict[str, str], data: bytes) -> Index:
+    """Decodes a companion index object after checking its size and SHA-256."""
+    info = parse_info(metadata)
+    verify_index_bytes(info, data)
+    return decode_index(info, data)
+
+
+def _inflate(data: bytes) -> bytes:
+    d = zlib.decompressobj()
+    try:
+        raw = d.decompress(data, MAX_RAW_INDEX_BYTES)
+    except zlib.error as e:
+        raise FormatError(f"index: zlib stream is corrupt: {e}") from None
+    if d.unconsumed_tail:
+        raise FormatError(f"index: zlib stream inflates past {MAX_RAW_INDEX_BYTES} bytes")
+    if not d.eof:
+        raise FormatError("index: zlib stream is truncated")
+    if d.unused_data:
+        raise FormatError(f"index: {len(d.unused_data)} trailing bytes after the zlib stream")
+    return raw
+
+
+def _column(sections: Dict[bytes, bytes], tag: bytes, fmt: str, n: int) -> Tuple[int, ...]:
+    body = sections[tag]
+    width = struct.calcsize("<" + fmt)
+    if len(body) != n * width:
+        raise FormatError(f"index section {tag.decode()} has {len(body)} bytes, expected "
+                          f"{n * width} for {n} entries")
+    return struct.unpack(f"<{n}{fmt}", body)
+
+
+def _text(b: bytes) -> str:
+    return b.decode("utf-8", "surrogateescape")
+
+
+def decode_index(info: ObjectInfo, data: bytes) -> Index:
+    """Decodes index bytes (a zlib stream) whose checksum was already verified."""
+    raw = _inflate(data)
+    if len(raw) < INDEX_HEADER_BYTES:
+        raise FormatError(f"index is {len(raw)} bytes, shorter than its header")
+    magic, version, header_len, n, _flags = struct.unpack_from("<4sHHII", raw, 0)
+    if magic != INDEX_MAGIC:
+        raise FormatError(f"index magic is {magic!r}, expected b'M2SI'")
+    if version != FORMAT_VERSION:
+        raise UnsupportedVersion(f"unsupported index version {version} (this reader knows "
+                                 f"version {FORMAT_VERSION}); upgrade the reader")
+    if header_len < INDEX_HEADER_BYTES or header_len > len(raw):
+        raise FormatError(f"index header length {header_len} is invalid")
+    if n != info.message_count:
+        raise FormatError(f"index has {n} entries, metadata says {info.message_count}")
+    known = {b"STRS", b"OFFS", b"LENS", b"TIME", b"TOPC", b"IKEY", b"DDUP", b"SEQN", b"GRPS"}
+    sections: Dict[bytes, bytes] = {}
+    pos = header_len
+    while pos < len(raw):
+        if len(raw) - pos < 8:
+            raise FormatError(f"index ends inside a section header at byte {pos}")
+        tag, length = struct.unpack_from("<4sI", raw, pos)
+        pos += 8
+        if length > len(raw) - pos:
+            raise FormatError(f"index section {tag!r} claims {length} bytes, "
+                              f"only {len(raw) - pos} remain")
+        if tag in known:  # unknown sections come from later writers: skip them
+            if tag in sections:
+                raise FormatError(f"index section {tag.decode()} appears twice")
+            sections[tag] = raw[pos:pos + length]
+        pos += length
+    for tag in (b"STRS", b"OFFS", b"LENS", b"TIME", b"TOPC", b"IKEY"):
+        if tag not in sections:
+            raise FormatError(f"index lacks the {tag.decode()} section")
+
+    strs = sections[b"STRS"]
+    if len(strs) < 4:
+        raise FormatError("index section STRS is truncated")
+    (count,) = struct.unpack_from("<I", strs, 0)
+    if count > (len(strs) - 4) // 4:
+        raise FormatError("index section STRS is truncated")
+    lengths = struct.unpack_from(f"<{count}I", strs, 4)
+    strings: List[str] = []
+    p = 4 + 4 * count
+    for length in lengths:
+        if length > len(strs) - p:
+            raise FormatError("index section STRS is truncated")
+        strings.append(_text(strs[p:p + length]))
+        p += length
+    if p != len(strs):
+        raise FormatError("index section STRS has trailing bytes")
+
+    offsets = _column(sections, b"OFFS", "Q", n)
+    lens = _column(sections, b"LENS", "I", n)
+    times = _column(sections, b"TIME", "q", n)
+    topics = _column(sections, b"TOPC", "I", n)
+    keys = _column(sections, b"IKEY", "I", n)
+    arrival = _column(sections, b"SEQN", "I", n) if b"SEQN" in sections else range(n)
+    dedupe = [""] * n
+    if b"DDUP" in sections:
+        d = sections[b"DDUP"]
+        if len(d) < 4 * n:
+            raise FormatError("index section DDUP is truncated")
+        p = 4 * n
+        for i, length in enumerate(struct.unpack_from(f"<{n}I", d, 0)):
+            if length > len(d) - p:
+                raise FormatError("index section DDUP is truncated")
+            dedupe[i] = _text(d[p:p + length])
+            p += length
+        if p != len(d):
+            raise FormatError("index section DDUP has trailing bytes")
+
+    index = Index(info)
+    for i in range(n):
+        if topics[i] >= len(strings) or keys[i] >= len(strings):
+            raise FormatError(f"index entry {i} names a string id past the table")
+        if offsets[i] + lens[i] > info.body_length:
+            raise FormatError(f"index entry {i} [{offsets[i]}, +{lens[i]}) is outside the "
+                              f"{info.body_length}-byte body")
+        if arrival[i] >= n:
+            raise FormatError(f"index entry {i} has arrival position past the count")
+        index.entries.append(Entry(offsets[i], lens[i], times[i], arrival[i],
+                                   strings[topics[i]], strings[keys[i]], dedupe[i]))
+
+    if b"GRPS" in sections:
+        g = sections[b"GRPS"]
+        if len(g) < 4:
+            raise FormatError("index section GRPS is truncated")
+        (count,) = struct.unpack_from("<I", g, 0)
+        if len(g) != 4 + 28 * count:
+            raise FormatError(f"index section GRPS has {len(g)} bytes for {count} groups")
+        for k in range(count):
+            key, first, cnt, off, length = struct.unpack_from("<IIIQQ", g, 4 + 28 * k)
+            last = first + cnt
+            if (key >= len(strings) or cnt == 0 or last > n or off != offsets[first]
+                    or off + length != offsets[last - 1] + lens[last - 1]):
+                raise FormatError(f"index group {k} is inconsistent with its entries")
+            index.groups.append(Group(strings[key], first, cnt, off, length))
+    return index

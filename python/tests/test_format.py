@@ -1,0 +1,224 @@
+"""Decodes the golden objects under src/format/testdata/ with mqtt2s3.format (standard library
+only), proving docs/FORMAT.md is implementable without the C++ code. The C++ test
+format_golden_test checks the writer reproduces the same bytes.
+
+Run: /usr/bin/python3 -m unittest discover -s python/tests -p test_format.py
+"""
+
+import hashlib
+import json
+import os
+import struct
+import sys
+import unittest
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+TESTDATA = os.path.join(HERE, "..", "..", "src", "format", "testdata")
+
+from mqtt2s3 import format as fmt  # noqa: E402
+
+
+def read(name, mode="rb"):
+    with open(os.path.join(TESTDATA, name), mode) as f:
+        return f.read()
+
+
+def load_case(name):
+    meta = json.loads(read(name + ".meta.json", "r"))
+    expected = json.loads(read(name + ".expected.json", "r"))
+    body = read(name + ".body")
+    idx_path = os.path.join(TESTDATA, name + ".idx")
+    idx = read(name + ".idx") if os.path.exists(idx_path) else None
+    return meta, expected, body, idx
+
+
+def open_index(meta, data_key, idx):
+    located = fmt.locate_index(meta, data_key)
+    if isinstance(located, fmt.IndexObjectRef):
+        return fmt.load_index_object(meta, idx), located
+    return located, None
+
+
+def replace_index(meta, raw):
+    """Recompresses a raw index into a companion object and fixes size and checksum."""
+    data = zlib.compress(raw)
+    meta = dict(meta)
+    meta["mqtt2s3-index-sha256"] = hashlib.sha256(data).hexdigest()
+    meta["mqtt2s3-index-size"] = str(len(data))
+    return meta, data
+
+
+class GoldenObjectsTest(unittest.TestCase):
+    CASES = ("example3", "companion", "plain")
+
+    def test_every_golden_object_decodes_to_the_expected_entries(self):
+        for name in self.CASES:
+            with self.subTest(name):
+                meta, expected, body, idx = load_case(name)
+                index, ref = open_index(meta, expected["data_key"], idx)
+                if ref is not None:
+                    self.assertEqual(ref.key, expected["index_object_key"])
+                    self.assertEqual(ref.size, len(idx))
+                else:
+                    self.assertIsNone(expected["index_object_key"])
+                fmt.verify_body(index.info, body)
+                self.assertEqual(len(index.entries), len(expected["entries"]))
+                for got, want in zip(index.entries, expected["entries"]):
+                    self.assertEqual(got.offset, want["offset"])
+                    self.assertEqual(got.length, want["length"])
+                    self.assertEqual(got.event_time_ms, want["event_time_ms"])
+                    self.assertEqual(got.arrival, want["arrival"])
+                    self.assertEqual(got.topic, want["topic"])
+                    self.assertEqual(got.index_key, want["index_key"])
+                    self.assertEqual(got.dedupe_id, want["dedupe_id"])
+                    payload = body[got.offset:got.offset + got.length]
+                    self.assertEqual(payload, want["payload"].encode("utf-8"))
+                    sep = index.info.separator
+                    self.assertEqual(body[got.offset + got.length:][:len(sep)], sep)
+                self.assertEqual(
+                    [(g.key, g.first_entry, g.entry_count, g.offset, g.length)
+                     for g in index.groups],
+                    [(g["key"], g["first_entry"], g["entry_count"], g["offset"], g["length"])
+                     for g in expected["groups"]])
+                arrival = sorted(e.arrival for e in index.entries)
+                self.assertEqual(arrival, list(range(len(index.entries))))
+                self.assertLessEqual(sum(len("x-amz-meta-" + k + v) for k, v in meta.items()), 2048)
+
+    def test_the_raw_index_is_the_documented_layout(self):
+        for name in self.CASES:
+            meta, expected, body, idx = load_case(name)
+            index, _ = open_index(meta, expected["data_key"], idx)
+            if idx is None:
+                text = "".join(meta[f"mqtt2s3-index-{p}"]
+                               for p in range(int(meta["mqtt2s3-index-parts"])))
+                import base64
+                idx = base64.b64decode(text)
+            self.assertEqual(zlib.decompress(idx), read(name + ".rawindex"))
+
+    def test_a_newline_separated_body_of_json_payloads_is_json_lines(self):
+        _, expected, body, _ = load_case("example3")
+        lines = body.decode("utf-8").splitlines()
+        self.assertEqual([json.loads(line) for line in lines],
+                         [json.loads(e["payload"]) for e in expected["entries"]])
+
+    def test_one_device_is_one_ranged_get(self):
+        meta, expected, body, idx = load_case("companion")
+        index, _ = open_index(meta, expected["data_key"], idx)
+        meta3, exp3, body3, _ = load_case("example3")
+        index3, _ = open_index(meta3, exp3["data_key"], None)
+        hits = index3.find("line-1/robot-02")
+        self.assertEqual(len(hits), 2)
+        ranges = index3.coalesce_ranges(hits, len(index3.info.separator))
+        self.assertEqual(ranges, [(index3.groups[1].offset, index3.groups[1].length)])
+        start, length = ranges[0]
+        self.assertEqual(fmt.http_range(start, length), f"bytes={start}-{start + length - 1}")
+        part = body3[start:start + length]
+        self.assertEqual([index3.slice(start, part, index3.entries[i]) for i in hits],
+                         [exp3["entries"][i]["payload"].encode() for i in hits])
+        # The default cluster key is the first component: one line is one group, one range.
+        group = index.groups[0]
+        hits = index.find(group.key + "/")
+        self.assertEqual(len(hits), group.entry_count)
+        self.assertEqual(index.coalesce_ranges(hits, 1), [(group.offset, group.length)])
+        self.assertEqual(len(index.coalesce_ranges(hits[:1] + hits[-1:], 0)), 2)
+
+    def test_filter_is_half_open(self):
+        meta, expected, _, _ = load_case("example3")
+        index, _ = open_index(meta, expected["data_key"], None)
+        self.assertEqual(index.info.first_event_ms, 1763776800000)
+        self.assertEqual(index.info.last_event_ms, 1763776800010)
+        got = index.filter(1763776800000, 1763776800010)
+        self.assertEqual(sorted(index.entries[i].event_time_ms for i in got),
+                         [1763776800000, 1763776800004])
+
+
+class MetadataTest(unittest.TestCase):
+    def test_raw_header_names_with_prefix_and_any_case_are_accepted(self):
+        meta, expected, _, _ = load_case("example3")
+        headers = {"X-Amz-Meta-" + k.upper(): v for k, v in meta.items()}
+        index = fmt.locate_index(headers, expected["data_key"])
+        self.assertEqual(len(index.entries), 3)
+
+    def test_the_companion_key_joins_percent_decoded_prefix_and_suffix(self):
+        meta, _, _, _ = load_case("companion")
+        meta["mqtt2s3-index-prefix"] = "_index/%C3%A4%20"
+        meta["mqtt2s3-index-suffix"] = ".i%25x"
+        ref = fmt.locate_index(meta, "a/b")
+        self.assertEqual(ref.key, "_index/\u00e4 a/b.i%x")
+        meta["mqtt2s3-index-suffix"] = ".i%2"
+        with self.assertRaisesRegex(fmt.FormatError, "invalid percent escape"):
+            fmt.locate_index(meta, "a/b")
+
+
+class DamageTest(unittest.TestCase):
+    def test_a_flipped_index_byte_is_a_checksum_mismatch(self):
+        meta, _, _, idx = load_case("companion")
+        bad = bytearray(idx)
+        bad[len(bad) // 2] ^= 1
+        with self.assertRaisesRegex(fmt.ChecksumMismatch, "index checksum mismatch: metadata says "
+                                    + meta["mqtt2s3-index-sha256"]):
+            fmt.load_index_object(meta, bytes(bad))
+        with self.assertRaisesRegex(fmt.ChecksumMismatch, "index size mismatch"):
+            fmt.load_index_object(meta, idx[:-1])
+
+    def test_a_flipped_inline_index_character_is_a_checksum_mismatch(self):
+        meta, expected, _, _ = load_case("example3")
+        part = meta["mqtt2s3-index-0"]
+        meta["mqtt2s3-index-0"] = part[:10] + ("B" if part[10] == "A" else "A") + part[11:]
+        with self.assertRaisesRegex(fmt.ChecksumMismatch, "index checksum mismatch"):
+            fmt.locate_index(meta, expected["data_key"])
+
+    def test_a_changed_body_fails_verification(self):
+        meta, _, body, _ = load_case("plain")
+        info = fmt.parse_info(meta)
+        with self.assertRaises(fmt.ChecksumMismatch):
+            fmt.verify_body(info, body[:-1] + b"x")
+
+    def test_an_unknown_format_version_is_refused(self):
+        meta, expected, _, idx = load_case("companion")
+        meta["mqtt2s3-format"] = "2"
+        with self.assertRaisesRegex(fmt.UnsupportedVersion, "unsupported object format version"):
+            fmt.locate_index(meta, expected["data_key"])
+        meta, _, _, idx = load_case("companion")
+        raw = bytearray(zlib.decompress(idx))
+        raw[4] = 2
+        meta, data = replace_index(meta, bytes(raw))
+        with self.assertRaisesRegex(fmt.UnsupportedVersion, "unsupported index version 2"):
+            fmt.load_index_object(meta, data)
+
+    def test_a_missing_mandatory_field_is_named(self):
+        meta, expected, _, _ = load_case("example3")
+        del meta["mqtt2s3-body-sha256"]
+        with self.assertRaisesRegex(fmt.FormatError, "lacks mqtt2s3-body-sha256"):
+            fmt.locate_index(meta, expected["data_key"])
+
+    def test_unknown_fields_sections_and_header_bytes_are_ignored(self):
+        meta, expected, _, idx = load_case("companion")
+        reference = fmt.load_index_object(meta, idx)
+        raw = zlib.decompress(idx)
+        header = bytearray(raw[:16])
+        struct.pack_into("<H", header, 6, 24)
+        raw = bytes(header) + b"FUTURE!!" + raw[16:] + b"ZZZZ" + struct.pack("<I", 5) + b"hello"
+        meta, data = replace_index(meta, raw)
+        meta["mqtt2s3-something-new"] = "x"
+        meta["X-Amz-Meta-Other"] = "y"
+        index = fmt.load_index_object(meta, data)
+        self.assertEqual(index.entries, reference.entries)
+        self.assertEqual(index.groups, reference.groups)
+
+    def test_structural_damage_behind_a_valid_checksum_is_reported(self):
+        meta, _, _, idx = load_case("companion")
+        raw = zlib.decompress(idx)
+        for damaged, message in ((b"X" + raw[1:], "magic"),
+                                 (raw[:16], "lacks the STRS section"),
+                                 (raw[:-3], "GRPS"),
+                                 (raw[:7], "shorter than its header")):
+            m, data = replace_index(meta, damaged)
+            with self.assertRaisesRegex(fmt.FormatError, message):
+                fmt.load_index_object(m, data)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,294 @@
+#include "format/object_writer.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <unordered_map>
+#include <vector>
+
+#include "format/encoding.h"
+#include "format/index_format.h"
+
+namespace mqtt2s3::format {
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "the index columns are written with memcpy and must be little-endian");
+
+template <typename T>
+void Put(std::string& out, T value) {
+  char bytes[sizeof(T)];
+  std::memcpy(bytes, &value, sizeof(T));
+  out.append(bytes, sizeof(T));
+}
+
+template <typename T>
+void PutColumn(std::string& out, const std::vector<T>& column) {
+  out.append(reinterpret_cast<const char*>(column.data()), column.size() * sizeof(T));
+}
+
+// Sections are length-prefixed so readers can skip the ones they do not know.
+size_t BeginSection(std::string& out, std::string_view tag) {
+  out.append(tag);
+  const size_t length_at = out.size();
+  Put<uint32_t>(out, 0);
+  return length_at;
+}
+
+void EndSection(std::string& out, size_t length_at) {
+  const auto length = static_cast<uint32_t>(out.size() - length_at - sizeof(uint32_t));
+  std::memcpy(out.data() + length_at, &length, sizeof(length));
+}
+
+std::string_view ClusterKey(std::string_view key, size_t components, char delimiter) {
+  if (components == 0) return key;
+  size_t pos = 0;
+  for (size_t c = 0; c < components; ++c) {
+    pos = key.find(delimiter, pos);
+    if (pos == std::string_view::npos) return key;
+    if (c + 1 == components) return key.substr(0, pos);
+    ++pos;
+  }
+  return key;
+}
+
+// Distinct strings (topics, index keys, group keys) get one id each; topics and keys repeat
+// across thousands of messages, so the columns hold 4-byte ids instead of the bytes.
+class StringTable {
+ public:
+  explicit StringTable(size_t expected) { ids_.reserve(expected); }
+  uint32_t Intern(std::string_view s) {
+    auto [it, inserted] = ids_.try_emplace(s, static_cast<uint32_t>(strings_.size()));
+    if (inserted) strings_.push_back(s);
+    return it->second;
+  }
+  void Write(std::string& out) const {
+    Put<uint32_t>(out, static_cast<uint32_t>(strings_.size()));
+    for (std::string_view s : strings_) Put<uint32_t>(out, static_cast<uint32_t>(s.size()));
+    for (std::string_view s : strings_) out.append(s);
+  }
+
+ private:
+  std::unordered_map<std::string_view, uint32_t> ids_;
+  std::vector<std::string_view> strings_;
+};
+
+struct Group {
+  uint32_t key_id = 0;
+  uint32_t first = 0;
+  uint32_t count = 0;
+};
+
+}  // namespace
+
+size_t MetadataBytes(const Metadata& metadata) {
+  size_t total = 0;
+  for (const auto& [name, value] : metadata) {
+    total += kAmzMetaPrefix.size() + name.size() + value.size();
+  }
+  return total;
+}
+
+StatusOr<ObjectWriter> ObjectWriter::Create(FormatOptions options) {
+  M2S_RETURN_IF_ERROR(options.Validate());
+  return ObjectWriter(std::move(options));
+}
+
+StatusOr<EncodedObject> ObjectWriter::Encode(std::span<const MessageRecord> messages) const {
+  constexpr size_t kMax32 = std::numeric_limits<uint32_t>::max();
+  const size_t n = messages.size();
+  if (n > kMax32) {
+    return Status::InvalidArgument("too many messages for one object: " + std::to_string(n));
+  }
+  const std::string& sep = options_.separator;
+
+  size_t body_size = n * sep.size();
+  int64_t first_event = n ? messages[0].event_time_ms : 0;
+  int64_t last_event = first_event;
+  for (size_t i = 0; i < n; ++i) {
+    const MessageRecord& m = messages[i];
+    if (m.payload.size() > kMax32 || m.topic.size() > kMax32 || m.index_key.size() > kMax32 ||
+        m.dedupe_id.size() > kMax32) {
+      return Status::InvalidArgument("message " + std::to_string(i) + " on topic '" +
+                                     std::string(m.topic.substr(0, 256)) +
+                                     "' has a field of 4 GiB or more");
+    }
+    body_size += m.payload.size();
+    first_event = std::min(first_event, m.event_time_ms);
+    last_event = std::max(last_event, m.event_time_ms);
+  }
+
+  StringTable strings(64);
+  std::vector<uint32_t> order(n);  // body position -> message index
+  std::vector<Group> groups;
+  if (options_.clustering) {
+    // Stable counting sort by cluster key: ids per distinct key, keys sorted once, then every
+    // message placed at its group's next slot, which keeps arrival order inside a group.
+    std::unordered_map<std::string_view, uint32_t> group_of;
+    std::vector<std::string_view> group_keys;
+    std::vector<uint32_t> group_count;
+    std::vector<uint32_t> group_id(n);
+    for (size_t i = 0; i < n; ++i) {
+      const std::string_view key = ClusterKey(
+          messages[i].index_key, options_.cluster_key_components, options_.key_delimiter);
+      auto [it, inserted] = group_of.try_emplace(key, static_cast<uint32_t>(group_keys.size()));
+      if (inserted) {
+        group_keys.push_back(key);
+        group_count.push_back(0);
+      }
+      group_id[i] = it->second;
+      ++group_count[it->second];
+    }
+    std::vector<uint32_t> sorted(group_keys.size());
+    std::iota(sorted.begin(), sorted.end(), 0u);
+    std::sort(sorted.begin(), sorted.end(),
+              [&](uint32_t a, uint32_t b) { return group_keys[a] < group_keys[b]; });
+    std::vector<uint32_t> next(group_keys.size());
+    groups.reserve(sorted.size());
+    uint32_t start = 0;
+    for (uint32_t g : sorted) {
+      next[g] = start;
+      groups.push_back({strings.Intern(group_keys[g]), start, group_count[g]});
+      start += group_count[g];
+    }
+    for (size_t i = 0; i < n; ++i) order[next[group_id[i]]++] = static_cast<uint32_t>(i);
+  } else {
+    std::iota(order.begin(), order.end(), 0u);
+  }
+
+  EncodedObject obj;
+  obj.body.reserve(body_size);
+  std::vector<uint64_t> offsets(n);
+  std::vector<uint32_t> lengths(n);
+  std::vector<int64_t> times(n);
+  std::vector<uint32_t> topics(n);
+  std::vector<uint32_t> keys(n);
+  std::vector<uint32_t> dedupe_lengths(n);
+  size_t dedupe_bytes = 0;
+  for (size_t pos = 0; pos < n; ++pos) {
+    const MessageRecord& m = messages[order[pos]];
+    offsets[pos] = obj.body.size();
+    lengths[pos] = static_cast<uint32_t>(m.payload.size());
+    times[pos] = m.event_time_ms;
+    topics[pos] = strings.Intern(m.topic);
+    keys[pos] = strings.Intern(m.index_key);
+    dedupe_lengths[pos] = static_cast<uint32_t>(m.dedupe_id.size());
+    dedupe_bytes += m.dedupe_id.size();
+    obj.body.append(m.payload);
+    obj.body.append(sep);
+  }
+
+  std::string raw;
+  raw.reserve(kIndexHeaderBytes + 10 * kSectionHeaderBytes + n * 36 + dedupe_bytes +
+              groups.size() * kGroupRecordBytes + 4096);
+  raw.append(kIndexMagic);
+  Put<uint16_t>(raw, static_cast<uint16_t>(kFormatVersion));
+  Put<uint16_t>(raw, static_cast<uint16_t>(kIndexHeaderBytes));
+  Put<uint32_t>(raw, static_cast<uint32_t>(n));
+  Put<uint32_t>(raw, 0);  // flags
+  size_t at = BeginSection(raw, kTagStrings);
+  strings.Write(raw);
+  EndSection(raw, at);
+  at = BeginSection(raw, kTagOffsets);
+  PutColumn(raw, offsets);
+  EndSection(raw, at);
+  at = BeginSection(raw, kTagLengths);
+  PutColumn(raw, lengths);
+  EndSection(raw, at);
+  at = BeginSection(raw, kTagTimes);
+  PutColumn(raw, times);
+  EndSection(raw, at);
+  at = BeginSection(raw, kTagTopics);
+  PutColumn(raw, topics);
+  EndSection(raw, at);
+  at = BeginSection(raw, kTagKeys);
+  PutColumn(raw, keys);
+  EndSection(raw, at);
+  if (dedupe_bytes > 0) {
+    at = BeginSection(raw, kTagDedupe);
+    PutColumn(raw, dedupe_lengths);
+    for (size_t pos = 0; pos < n; ++pos) raw.append(messages[order[pos]].dedupe_id);
+    EndSection(raw, at);
+  }
+  if (options_.clustering) {
+    at = BeginSection(raw, kTagArrival);
+    PutColumn(raw, order);
+    EndSection(raw, at);
+    at = BeginSection(raw, kTagGroups);
+    Put<uint32_t>(raw, static_cast<uint32_t>(groups.size()));
+    for (const Group& g : groups) {
+      const size_t last = g.first + g.count - 1;
+      Put<uint32_t>(raw, g.key_id);
+      Put<uint32_t>(raw, g.first);
+      Put<uint32_t>(raw, g.count);
+      Put<uint64_t>(raw, offsets[g.first]);
+      Put<uint64_t>(raw, offsets[last] + lengths[last] - offsets[g.first]);
+    }
+    EndSection(raw, at);
+  }
+  if (raw.size() > kMaxRawIndexBytes) {
+    return Status::InvalidArgument("index of " + std::to_string(n) + " messages needs " +
+                                   std::to_string(raw.size()) +
+                                   " bytes, more than the format allows");
+  }
+
+  M2S_ASSIGN_OR_RETURN(std::string index, ZlibCompress(raw, options_.zlib_level));
+  obj.raw_index_bytes = raw.size();
+  obj.index_bytes = index.size();
+  obj.body_sha256 = Sha256Hex(obj.body);
+
+  Metadata base;
+  base.emplace(kMetaFormat, std::to_string(kFormatVersion));
+  base.emplace(kMetaCount, std::to_string(n));
+  base.emplace(kMetaFirstEvent, std::to_string(first_event));
+  base.emplace(kMetaLastEvent, std::to_string(last_event));
+  base.emplace(kMetaBodyLength, std::to_string(obj.body.size()));
+  base.emplace(kMetaBodySha256, obj.body_sha256);
+  base.emplace(kMetaSeparator, sep.empty() ? std::string(kSeparatorNone) : HexEncode(sep));
+  base.emplace(kMetaIndexSha256, Sha256Hex(index));
+  base.emplace(kMetaIndexSize, std::to_string(index.size()));
+
+  // Inline when everything fits; the base64 text is cut into parts of at most
+  // metadata_value_max_bytes (a multiple of 4 is not required: parts are concatenated first).
+  const std::string b64 = Base64Encode(index);
+  const size_t part_max = options_.metadata_value_max_bytes;
+  const size_t parts = (b64.size() + part_max - 1) / part_max;
+  // Each field costs its header name (prefix included), so the count bounds AWS's whichever
+  // way it treats the prefix.
+  auto field_bytes = [](size_t name, size_t value) { return kAmzMetaPrefix.size() + name + value; };
+  size_t inline_bytes =
+      MetadataBytes(base) + field_bytes(kMetaIndexLocation.size(), kLocationInline.size()) +
+      field_bytes(kMetaIndexParts.size(), std::to_string(parts).size()) + b64.size();
+  for (size_t p = 0; p < parts; ++p) {
+    inline_bytes += field_bytes(kMetaIndexPartPrefix.size() + std::to_string(p).size(), 0);
+  }
+  obj.metadata = std::move(base);
+  if (inline_bytes <= options_.metadata_budget_bytes) {
+    obj.metadata.emplace(kMetaIndexLocation, kLocationInline);
+    obj.metadata.emplace(kMetaIndexParts, std::to_string(parts));
+    for (size_t p = 0; p < parts; ++p) {
+      obj.metadata.emplace(std::string(kMetaIndexPartPrefix) + std::to_string(p),
+                           b64.substr(p * part_max, part_max));
+    }
+  } else {
+    obj.metadata.emplace(kMetaIndexLocation, kLocationObject);
+    if (!options_.index_object_prefix.empty()) {
+      obj.metadata.emplace(kMetaIndexPrefix, PercentEncode(options_.index_object_prefix));
+    }
+    if (!options_.index_object_suffix.empty()) {
+      obj.metadata.emplace(kMetaIndexSuffix, PercentEncode(options_.index_object_suffix));
+    }
+    obj.index_object = std::move(index);
+  }
+  obj.metadata_bytes = MetadataBytes(obj.metadata);
+  if (obj.metadata_bytes > options_.metadata_budget_bytes) {
+    return Status::ResourceExhausted("object format metadata needs " +
+                                     std::to_string(obj.metadata_bytes) + " bytes, budget is " +
+                                     std::to_string(options_.metadata_budget_bytes));
+  }
+  return obj;
+}
+
+}  // namespace mqtt2s3::format
