@@ -3,58 +3,22 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <chrono>
-#include <condition_variable>
 #include <csignal>
-#include <mutex>
-#include <optional>
-#include <thread>
-#include <unordered_set>
-#include <vector>
+#include <future>
 
-#include "converter/object_metadata.h"
-#include "converter/work_queue.h"
-#include "mqtt/session.h"
-#include "route/dead_letter.h"
-#include "route/router.h"
-#include "route/utc_time.h"
+#include "converter/converter_impl.h"
 
 namespace mqtt2s3::converter {
 namespace {
 
-namespace asio = boost::asio;
 using Clock = std::chrono::system_clock;
 
-// One object to store. The payload is copied out of the session's receive buffer (the
-// one-object-per-message phase has nowhere else to keep it).
-struct UploadJob {
-  std::string bucket;
-  std::string key;
-  std::string payload;
-  std::string topic;
-  std::string content_type;
-  std::string route_name;
-  route::DeadLetterReason reason = route::DeadLetterReason::kNone;
-  std::string detail;  // dead-letter detail; also set when S3 rejected the routed upload
-  Clock::time_point receive_time;
-  uint64_t seq = 0;
-  mqtt::QoS qos = mqtt::QoS::kAtMostOnce;
-  mqtt::AckToken token;
-};
-
-std::string FormatTime(Clock::time_point t) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buf;
+uint64_t SequenceBase() {
+  // Seconds since the epoch x 100000: a restart a second later starts above any sequence a
+  // partition of the previous run could have reached at up to 100000 batches per second.
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch());
+  return static_cast<uint64_t>(secs.count()) * 100000;
 }
 
 }  // namespace
@@ -63,106 +27,36 @@ Status ConverterOptions::Validate() const {
   M2S_RETURN_IF_ERROR(session.Validate().WithContext("broker"));
   M2S_RETURN_IF_ERROR(s3.Validate());
   M2S_RETURN_IF_ERROR(router.Validate().WithContext("routes"));
-  M2S_RETURN_IF_ERROR(upload_retry.Validate().WithContext("upload retry"));
+  M2S_RETURN_IF_ERROR(batcher.Validate().WithContext("batch"));
+  M2S_RETURN_IF_ERROR(uploader.Validate().WithContext("upload"));
+  for (size_t i = 0; i < route_policies.size(); ++i) {
+    M2S_RETURN_IF_ERROR(route_policies[i].Validate().WithContext(
+        "routes[" + std::to_string(i) + "].batch"));
+  }
   if (dead_letter_bucket.empty()) {
     return Status::InvalidArgument("dead_letter.bucket: must not be empty");
-  }
-  if (upload_concurrency == 0 || upload_concurrency > 256) {
-    return Status::InvalidArgument("s3.upload_concurrency: must be 1..256");
-  }
-  if (max_pending_uploads == 0) {
-    return Status::InvalidArgument("max_pending_uploads: must be > 0");
   }
   return Status::Ok();
 }
 
-class Converter::Impl {
- public:
-  Impl(ConverterOptions options, std::unique_ptr<s3::Client> client)
-      : options_(std::move(options)),
-        client_(std::move(client)),
-        queue_(options_.max_pending_uploads),
-        seq_base_(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                            Clock::now().time_since_epoch())
-                                            .count())),
-        signals_(io_) {}
+Converter::Impl::Impl(ConverterOptions options, std::unique_ptr<s3::Client> client)
+    : options_(std::move(options)),
+      client_(std::move(client)),
+      seq_base_(SequenceBase()),
+      signals_(io_),
+      age_timer_(io_) {}
 
-  ~Impl() {
-    Shutdown();
-    if (shutdown_thread_.joinable()) shutdown_thread_.join();
-    for (auto& w : workers_) {
-      if (w.joinable()) w.join();
-    }
-  }
-
-  Status Run(bool handle_signals);
-  void Shutdown();
-  bool WaitConnected(std::chrono::milliseconds timeout) const {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, timeout, [&] { return connected_once_; });
-  }
-  ConverterStats stats() const {
-    std::lock_guard lock(stats_mu_);
-    return stats_;
-  }
-
- private:
-  Status CheckS3();
-  void OnMessage(const mqtt::InboundMessage& m);
-  void OnState(const mqtt::SessionEvent& e);
-  void WorkerLoop();
-  bool Store(UploadJob& job, mqtt::Backoff& backoff);
-  Status EnsureBucket(const std::string& bucket);
-  void ToDeadLetter(UploadJob& job, route::DeadLetterReason reason, std::string detail);
-  void ShutdownSequence();
-  template <typename F>
-  void Count(F f) {
-    std::lock_guard lock(stats_mu_);
-    f(stats_);
-  }
-
-  const ConverterOptions options_;
-  std::unique_ptr<s3::Client> client_;
-  WorkQueue<UploadJob> queue_;
-  const uint64_t seq_base_;
-  uint64_t next_seq_ = 0;  // session thread only
-
-  asio::io_context io_;
-  asio::signal_set signals_;
-  std::unique_ptr<mqtt::Session> session_;
-  std::optional<route::Router> router_;  // session thread only
-  route::RouteResult route_result_;      // session thread only (reused scratch)
-  std::vector<std::thread> workers_;
-  std::thread shutdown_thread_;
-
-  std::atomic<bool> running_{false};
-  std::atomic<bool> draining_{false};
-  std::atomic<bool> abandon_{false};
-  std::once_flag shutdown_once_;
-
-  mutable std::mutex mu_;
-  mutable std::condition_variable cv_;
-  bool connected_once_ = false;
-  bool session_stopped_ = false;
-  size_t workers_running_ = 0;
-
-  std::mutex buckets_mu_;
-  std::unordered_set<std::string> buckets_ready_;
-
-  mutable std::mutex stats_mu_;
-  ConverterStats stats_;
-};
+Converter::Impl::~Impl() {
+  Shutdown();
+  if (shutdown_thread_.joinable()) shutdown_thread_.join();
+}
 
 Status Converter::Impl::CheckS3() {
   // The dead-letter bucket must exist anyway; creating (or heading) it is the first signed
-  // request, so wrong credentials surface at start-up rather than at the first message.
-  auto res = options_.create_buckets ? client_->CreateBucket(options_.dead_letter_bucket)
-                                     : client_->HeadBucket(options_.dead_letter_bucket);
-  if (res) {
-    std::lock_guard lock(buckets_mu_);
-    buckets_ready_.insert(options_.dead_letter_bucket);
-    return Status::Ok();
-  }
+  // request, so wrong credentials surface at start-up rather than at the first flush.
+  auto res = options_.uploader.create_buckets ? client_->CreateBucket(options_.dead_letter_bucket)
+                                              : client_->HeadBucket(options_.dead_letter_bucket);
+  if (res) return Status::Ok();
   const s3::S3Error& err = res.error();
   if (err.retryable()) {
     spdlog::warn("S3 not reachable yet ({}); uploads will retry", err.ToString());
@@ -176,44 +70,51 @@ Status Converter::Impl::Run(bool handle_signals) {
   auto router = route::Router::Create(options_.router);
   if (!router.ok()) return router.status().WithContext("routes");
   router_.emplace(std::move(*router));
-  M2S_RETURN_IF_ERROR(CheckS3());
 
-  session_ = std::make_unique<mqtt::Session>(io_, options_.session);
+  batch::BatcherOptions bo = options_.batcher;
+  if (bo.max_unacked_messages == 0) {
+    // Acks wait for the upload: never buffer more unacked messages than the broker window.
+    bo.max_unacked_messages = options_.session.receive_maximum;
+  }
+  bo.first_sequence = seq_base_;
+  M2S_RETURN_IF_ERROR(bo.Validate().WithContext("batch"));
+  batcher_.emplace(bo);
+  M2S_RETURN_IF_ERROR(CheckS3());
+  auto uploader = upload::Uploader::Create(client_, options_.uploader);
+  if (!uploader.ok()) return uploader.status().WithContext("upload");
+  uploader_ = std::move(*uploader);
+
+  mqtt::SessionOptions so = options_.session;
+  if (!options_.flush_control_topic.empty()) {
+    so.subscriptions.push_back({options_.flush_control_topic, mqtt::QoS::kAtLeastOnce});
+  }
+  session_ = std::make_unique<mqtt::Session>(io_, so);
   session_->SetMessageHandler([this](const mqtt::InboundMessage& m) { OnMessage(m); });
   session_->SetStateHandler([this](const mqtt::SessionEvent& e) { OnState(e); });
-  {
-    std::lock_guard lock(mu_);
-    workers_running_ = options_.upload_concurrency;
-  }
-  for (size_t i = 0; i < options_.upload_concurrency; ++i) {
-    workers_.emplace_back([this] { WorkerLoop(); });
-  }
   if (handle_signals) {
     signals_.add(SIGINT);
     signals_.add(SIGTERM);
     signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
       if (ec) return;
-      spdlog::info("signal {} received: finishing uploads (grace {} ms), then disconnecting",
-                   sig, options_.shutdown_grace.count());
+      spdlog::info("signal {} received: flushing every batch, uploading (grace {} ms), then "
+                   "disconnecting", sig, options_.shutdown_grace.count());
       Shutdown();
     });
   }
-  spdlog::info("connecting to {}; {} route(s), {} upload worker(s)", options_.session.ToString(),
-               router_->route_count(), options_.upload_concurrency);
+  spdlog::info("connecting to {}; {} route(s), {} upload worker(s), window {} unacked messages",
+               so.ToString(), router_->route_count(), options_.uploader.max_concurrent_uploads,
+               bo.max_unacked_messages);
   running_ = true;
   session_->Start();
   auto guard = asio::make_work_guard(io_);
   io_.run();  // until the shutdown sequence stops the io context
   if (shutdown_thread_.joinable()) shutdown_thread_.join();
-  for (auto& w : workers_) {
-    if (w.joinable()) w.join();
-  }
+  uploader_->Stop();  // idempotent; callbacks of anything left run with kCancelled
   const ConverterStats s = stats();
-  spdlog::info(
-      "stopped: received {}, uploaded {}, dead-lettered {}, acks released {}, retries {}, "
-      "left for redelivery {}",
-      s.received, s.uploaded, s.dead_lettered, s.acks_released, s.upload_retries,
-      s.deferred_on_shutdown + s.abandoned_on_shutdown);
+  spdlog::info("stopped: received {}, stored {} in {} object(s), dead-lettered {}, acks "
+               "released {}, left for redelivery {}",
+               s.received, s.messages_uploaded, s.batches_uploaded, s.dead_lettered,
+               s.acks_released, s.deferred_on_shutdown + s.abandoned_on_shutdown);
   return Status::Ok();
 }
 
@@ -226,25 +127,40 @@ void Converter::Impl::Shutdown() {
 }
 
 void Converter::Impl::ShutdownSequence() {
-  queue_.Close();  // workers drain what is queued, then exit
+  // 1. On the session thread: flush every partition and hand the batches to the uploader.
+  asio::post(io_, [this] { FlushAllForShutdown(); });
   std::unique_lock lock(mu_);
-  if (!cv_.wait_for(lock, options_.shutdown_grace, [&] { return workers_running_ == 0; })) {
-    spdlog::warn("shutdown grace of {} ms over: abandoning uploads still retrying",
-                 options_.shutdown_grace.count());
-    abandon_ = true;
-    // An upload in flight ends by itself (S3 request and low-speed timeouts).
-    cv_.wait(lock, [&] { return workers_running_ == 0; });
-  }
+  cv_.wait(lock, [&] { return shutdown_flushed_; });
   lock.unlock();
-  // Every release is posted before Stop, and the session handles both in order: the acks are
-  // written before the DISCONNECT.
+  // 2. Let the uploads finish; their callbacks release the acks.
+  const auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
+  bool drained = false;
+  while (!drained && std::chrono::steady_clock::now() < deadline) {
+    // Batches refused by a full queue are resubmitted on the session thread as slots free up,
+    // so drain in short rounds until nothing is queued, in flight or blocked.
+    drained = uploader_->Drain(std::chrono::milliseconds(200));
+    if (drained) {
+      std::promise<bool> none_blocked;
+      auto f = none_blocked.get_future();
+      asio::post(io_, [&] { none_blocked.set_value(blocked_.empty()); });
+      drained = f.get() && uploader_->Idle();
+    }
+  }
+  if (!drained) {
+    spdlog::warn("shutdown grace of {} ms over: abandoning uploads not finished; their messages "
+                 "stay unacknowledged and will be redelivered", options_.shutdown_grace.count());
+  }
+  uploader_->Stop();
+  // 3. Every release was posted before Stop, and the session handles both in order: the acks
+  //    are written before the DISCONNECT.
   session_->Stop();
   lock.lock();
-  const auto limit = options_.session.disconnect_timeout + std::chrono::seconds(2);
-  cv_.wait_for(lock, limit, [&] { return session_stopped_; });
+  cv_.wait_for(lock, options_.session.disconnect_timeout + std::chrono::seconds(2),
+               [&] { return session_stopped_; });
   lock.unlock();
   asio::post(io_, [this] {
     signals_.cancel();
+    age_timer_.cancel();
     io_.stop();
   });
 }
@@ -264,7 +180,7 @@ void Converter::Impl::OnState(const mqtt::SessionEvent& e) {
                    e.retry_in.count());
       break;
     case Kind::kSubscribed:
-      spdlog::info("subscribed to {} filter(s)", options_.session.subscriptions.size());
+      spdlog::info("subscribed");
       break;
     case Kind::kSubscriptionFailed:
       spdlog::error("subscription refused: {}", e.status.message());
@@ -278,135 +194,14 @@ void Converter::Impl::OnState(const mqtt::SessionEvent& e) {
   }
 }
 
-void Converter::Impl::OnMessage(const mqtt::InboundMessage& m) {
-  if (draining_) {
-    // Not acked: the broker redelivers it to the next session.
-    Count([](ConverterStats& s) { ++s.deferred_on_shutdown; });
-    return;
-  }
-  const Clock::time_point now = Clock::now();
-  const uint64_t seq = seq_base_ + next_seq_++;
-  UploadJob job;
-  job.topic.assign(m.topic);
-  job.payload.assign(m.payload);
-  job.receive_time = now;
-  job.seq = seq;
-  job.qos = m.qos;
-  job.token = m.token;
-  if (router_->Route(m.topic, m.payload, now, seq, &route_result_)) {
-    const route::CompiledRoute& r = router_->route(static_cast<size_t>(route_result_.route_index));
-    job.bucket = route_result_.bucket;
-    job.key = route_result_.key;
-    job.route_name = r.options().name;
-    job.content_type = std::string(r.options().EffectiveContentType());
-  } else {
-    if (route_result_.route_index >= 0) {
-      job.route_name = router_->route(static_cast<size_t>(route_result_.route_index)).options().name;
-    }
-    ToDeadLetter(job, route_result_.reason, route_result_.detail);
-  }
-  Count([](ConverterStats& s) { ++s.received; });
-  // Blocks while the queue is full: that is the backpressure (see max_pending_uploads).
-  if (!queue_.Push(std::move(job))) {
-    Count([](ConverterStats& s) { ++s.deferred_on_shutdown; });
-  }
+bool Converter::Impl::WaitConnected(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout, [&] { return connected_once_; });
 }
 
-void Converter::Impl::ToDeadLetter(UploadJob& job, route::DeadLetterReason reason,
-                                   std::string detail) {
-  job.reason = reason;
-  job.detail = std::move(detail);
-  job.bucket = options_.dead_letter_bucket;
-  job.key.clear();
-  route::AppendDeadLetterKey(options_.dead_letter_prefix, reason, job.receive_time, job.seq,
-                             options_.router.instance_id, &job.key);
-  job.content_type = "application/octet-stream";
-}
-
-Status Converter::Impl::EnsureBucket(const std::string& bucket) {
-  if (!options_.create_buckets) return Status::Ok();
-  {
-    std::lock_guard lock(buckets_mu_);
-    if (buckets_ready_.count(bucket)) return Status::Ok();
-  }
-  auto res = client_->CreateBucket(bucket);
-  if (!res) return res.error().ToStatus();
-  std::lock_guard lock(buckets_mu_);
-  buckets_ready_.insert(bucket);
-  return Status::Ok();
-}
-
-bool Converter::Impl::Store(UploadJob& job, mqtt::Backoff& backoff) {
-  backoff.Reset();
-  while (true) {
-    Status st = EnsureBucket(job.bucket);
-    if (st.ok()) {
-      s3::PutOptions put;
-      put.content_type = job.content_type;
-      put.metadata["topic"] = EncodeMetadataValue(job.topic);
-      put.metadata["receive-time"] = FormatTime(job.receive_time);
-      put.metadata["qos"] = std::to_string(static_cast<int>(job.qos));
-      if (!job.route_name.empty()) put.metadata["route"] = EncodeMetadataValue(job.route_name);
-      if (job.reason != route::DeadLetterReason::kNone) {
-        put.metadata["dead-letter-reason"] = std::string(route::DeadLetterReasonName(job.reason));
-        put.metadata["dead-letter-detail"] = EncodeMetadataValue(job.detail, 512);
-      }
-      auto res = client_->PutObject(job.bucket, job.key, job.payload, put);
-      if (res) return true;
-      st = res.error().ToStatus();
-    }
-    const bool dead_letter = job.reason != route::DeadLetterReason::kNone;
-    if (!st.IsRetryable() && !dead_letter) {
-      // S3 refuses this object for good (invalid bucket name, access denied, ...): keep the
-      // message under the dead-letter prefix rather than retrying forever.
-      spdlog::warn("upload of topic '{}' to bucket '{}' key '{}' rejected: {}; dead-lettering",
-                   EncodeMetadataValue(job.topic, 256), job.bucket, job.key, st.ToString());
-      ToDeadLetter(job, route::DeadLetterReason::kInvalidBucket, st.ToString());
-      continue;
-    }
-    // Retryable, or the dead-letter store itself failing: never drop, keep trying.
-    if (abandon_) return false;
-    Count([](ConverterStats& s) { ++s.upload_retries; });
-    const auto delay = backoff.Next();
-    // Attempts 1, 2, 4, 8, ... are logged: an outage shows without flooding the log.
-    const uint32_t attempt = backoff.attempt();
-    const auto level =
-        (attempt & (attempt - 1)) == 0 ? spdlog::level::warn : spdlog::level::debug;
-    spdlog::log(level, "upload to bucket '{}' key '{}' failed (attempt {}): {}; retry in {} ms",
-                job.bucket, job.key, attempt, st.ToString(), delay.count());
-    const auto until = std::chrono::steady_clock::now() + delay;
-    while (std::chrono::steady_clock::now() < until && !abandon_) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  }
-}
-
-void Converter::Impl::WorkerLoop() {
-  mqtt::Backoff backoff(options_.upload_retry);
-  while (auto job = queue_.Pop()) {
-    if (!Store(*job, backoff)) {
-      Count([](ConverterStats& s) { ++s.abandoned_on_shutdown; });
-      continue;  // not acked: redelivered by the broker
-    }
-    const bool dead = job->reason != route::DeadLetterReason::kNone;
-    if (job->qos != mqtt::QoS::kAtMostOnce) session_->Release(job->token);
-    Count([&](ConverterStats& s) {
-      if (dead) {
-        ++s.dead_lettered;
-      } else {
-        ++s.uploaded;
-      }
-      s.upload_bytes += job->payload.size();
-      if (job->qos != mqtt::QoS::kAtMostOnce) ++s.acks_released;
-    });
-    if (dead) {
-      spdlog::warn("dead-lettered topic '{}' as {}/{}: {}", EncodeMetadataValue(job->topic, 256),
-                   job->bucket, job->key, job->detail);
-    }
-  }
-  std::lock_guard lock(mu_);
-  --workers_running_;
-  cv_.notify_all();
+ConverterStats Converter::Impl::stats() const {
+  std::lock_guard lock(stats_mu_);
+  return stats_;
 }
 
 Converter::Converter(ConverterOptions options, std::unique_ptr<s3::Client> client)

@@ -1,22 +1,28 @@
-// Converter: the first end-to-end job. Subscribes, routes every message to (bucket, key),
-// uploads it as one object, and only then releases its MQTT acknowledgement. A message that
-// matches no route, misses a template field, or that S3 rejects for good, is stored under the
+// Converter: the end-to-end job. Subscribes, routes every message to a partition (bucket +
+// rendered key prefix), appends it to that partition's batch, flushes batches by count,
+// bytes, age (a timer, also on quiet partitions), a producer's flush request (control topic
+// or MQTT 5 user property), memory or window pressure, or shutdown; uploads each batch as one
+// object under a key rendered from the batch (time range, partition sequence), and only then
+// releases the MQTT acknowledgements of its messages. A message that matches no route or
+// misses a template field, and a batch that S3 rejects for good, are stored under the
 // dead-letter prefix instead (counted, never dropped).
 //
 //   Converter conv(options, std::move(client));   // client from s3::Client::Create
 //   M2S_RETURN_IF_ERROR(conv.Run());              // blocks until Shutdown() / SIGTERM / SIGINT
 //
-// Threads: Run() drives the MQTT session on the calling thread (Boost.Asio io_context);
-// upload_concurrency worker threads take jobs from a bounded queue and call S3; Release()
-// hands acks back to the session thread. The routing scratch lives on the session thread.
+// Threads: Run() drives the MQTT session, routing, batching and the age timer on the calling
+// thread (Boost.Asio io_context); the uploader's threads call S3 and release acks. Ingest
+// never waits on S3: a full upload queue holds the batch and lets the broker window push
+// back.
 //
 // Shutdown: Shutdown() (any thread) or a signal stops taking new messages (those arriving
-// now stay unacknowledged and are redelivered by the broker to the next session), lets the
-// workers finish what is queued within shutdown_grace, releases their acks, sends DISCONNECT.
+// now stay unacknowledged and are redelivered by the broker to the next session), flushes
+// every batch, lets the uploads finish within shutdown_grace, releases their acks, sends
+// DISCONNECT.
 //
-// Object naming: the {seq} placeholder counts from the process start time in microseconds, so
-// keys stay unique across restarts without persistent state (until the WAL phase makes them
-// deterministic).
+// Object naming: partition sequence numbers start from the process start time (seconds since
+// the epoch x 100000), so keys stay unique across restarts without persistent state, until
+// the WAL phase recovers them and makes keys deterministic across crashes.
 #pragma once
 
 #include <atomic>
@@ -31,14 +37,19 @@
 namespace mqtt2s3::converter {
 
 struct ConverterStats {
-  uint64_t received = 0;         // messages handed over by the session
-  uint64_t uploaded = 0;         // objects stored under their route's key
-  uint64_t dead_lettered = 0;    // objects stored under the dead-letter prefix
-  uint64_t upload_bytes = 0;     // payload bytes stored
-  uint64_t upload_retries = 0;   // retryable failures followed by another attempt
-  uint64_t acks_released = 0;    // QoS 1/2 acknowledgements handed to the session
+  uint64_t received = 0;            // data messages handed over by the session
+  uint64_t messages_uploaded = 0;   // messages stored in their route's objects
+  uint64_t batches_uploaded = 0;    // objects stored under their route's keys
+  uint64_t dead_lettered = 0;       // messages stored under the dead-letter prefix
+  uint64_t upload_bytes = 0;        // object body bytes stored
+  uint64_t acks_released = 0;       // QoS 1/2 acknowledgements handed to the session
+  uint64_t event_time_fallbacks = 0;  // event time missing/unparsable: receive time used
+  uint64_t control_commands = 0;    // flush commands executed
+  uint64_t control_errors = 0;      // malformed flush commands (logged, acked)
+  uint64_t flushes[8] = {};         // batches flushed, by batch::FlushReason
+  uint64_t upload_blocked = 0;      // uploader queue full: batch held until a slot frees
   uint64_t deferred_on_shutdown = 0;   // arrived while stopping: left for redelivery
-  uint64_t abandoned_on_shutdown = 0;  // queued but not stored within the grace period
+  uint64_t abandoned_on_shutdown = 0;  // not stored within the grace period: redelivered
 };
 
 class Converter {

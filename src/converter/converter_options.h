@@ -1,17 +1,20 @@
-// ConverterOptions: what the first converter (one object per message, ack after upload)
-// needs. Filled from the config file by converter/from_config.h; holds no runtime state.
-// Thread-safety: a value.
+// ConverterOptions: what the converter needs: the session, the S3 client, the router, the
+// batcher and the uploader, plus its own settings. Filled from the config file by
+// converter/from_config.h; holds no runtime state. Thread-safety: a value.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <vector>
 
+#include "batch/batcher.h"
+#include "batch/flush_policy.h"
 #include "common/status.h"
-#include "mqtt/backoff.h"
 #include "mqtt/session_options.h"
 #include "route/route_options.h"
 #include "s3/options.h"
+#include "upload/uploader_options.h"
 
 namespace mqtt2s3::converter {
 
@@ -19,23 +22,33 @@ struct ConverterOptions {
   mqtt::SessionOptions session;
   s3::ClientOptions s3;
   route::RouterOptions router;
+  // Global batching defaults and memory cap. max_unacked_messages is set from the broker
+  // window by the converter when left 0 (acks wait for the upload in this phase).
+  batch::BatcherOptions batcher;
+  // One flush policy per route (same order as router.routes); missing entries use
+  // batcher.default_policy.
+  std::vector<batch::FlushPolicy> route_policies;
+  upload::UploaderOptions uploader;
 
   // Where messages that cannot be routed (or that S3 rejects for good) are stored.
   std::string dead_letter_bucket = "mqtt2s3-dead-letter";
   std::string dead_letter_prefix = "dead-letter/";
-  // Create each bucket (CreateBucket, idempotent) before its first upload.
-  bool create_buckets = true;
-  // Upload worker threads, each with requests in flight to S3.
-  size_t upload_concurrency = 8;
-  // Messages received but not yet uploaded. When full the MQTT thread waits: with QoS 1/2 the
-  // broker's window (Receive Maximum) then stops the flow, and QoS 0 is held back by TCP.
-  size_t max_pending_uploads = 10'000;
-  // Delays between attempts of a failed upload (retryable errors are retried without end:
-  // an unacknowledged message must not be dropped; the broker keeps it meanwhile).
-  mqtt::BackoffOptions upload_retry{std::chrono::milliseconds(200), std::chrono::seconds(30)};
-  // On SIGTERM/SIGINT: how long to keep uploading what was received before disconnecting.
-  // Messages not uploaded by then stay unacknowledged and are redelivered by the broker.
-  std::chrono::milliseconds shutdown_grace{10'000};
+  // Topic on which producers request flushes (converter/flush_command.h); "" = off. The
+  // converter subscribes to it itself.
+  std::string flush_control_topic;
+  // MQTT 5 user property on a data message meaning "flush its batch after this one"; "" = off.
+  std::string flush_user_property = "mqtt2s3-flush";
+  // Written between payloads in an object body ("\n": JSON Lines for JSON payloads).
+  std::string separator = "\n";
+  // On SIGTERM/SIGINT: how long to keep uploading flushed batches before disconnecting.
+  // Messages not stored by then stay unacknowledged and are redelivered by the broker.
+  std::chrono::milliseconds shutdown_grace{30'000};
+
+  // The policy for route `i`.
+  const batch::FlushPolicy& PolicyFor(size_t route_index) const {
+    return route_index < route_policies.size() ? route_policies[route_index]
+                                               : batcher.default_policy;
+  }
 
   Status Validate() const;
 };

@@ -1,6 +1,5 @@
 #include "converter/from_config.h"
 
-#include <algorithm>
 #include <chrono>
 
 namespace mqtt2s3::converter {
@@ -44,10 +43,22 @@ StatusOr<ConverterOptions> OptionsFromConfig(const config::Config& cfg) {
   o.s3.ca_file = s.ca_file;
   o.s3.insecure_skip_tls_verify = !s.verify_tls;
   o.s3.request_timeout = s.request_timeout;
-  o.create_buckets = s.create_buckets;
-  o.upload_concurrency = static_cast<size_t>(s.upload_concurrency);
-  // One upload worker keeps at most one message; the window bounds the rest.
-  o.max_pending_uploads = std::max<size_t>(o.upload_concurrency * 4, b.receive_maximum);
+  o.uploader.create_buckets = s.create_buckets;
+  const config::UploadOptions& u = cfg.upload;
+  o.uploader.max_concurrent_uploads = static_cast<size_t>(u.concurrency);
+  o.uploader.max_queued_uploads = static_cast<size_t>(u.max_queued);
+  o.uploader.multipart_threshold = static_cast<size_t>(u.multipart_threshold);
+  o.uploader.part_size = static_cast<size_t>(u.part_size);
+  o.uploader.retry.initial_backoff = u.retry_initial;
+  o.uploader.retry.max_backoff = u.retry_max;
+  o.uploader.retry.max_attempts = u.retry_max_attempts;
+  o.uploader.parked_retry_interval = u.parked_retry_interval;
+
+  o.batcher = cfg.MakeBatcherOptions();
+  for (size_t i = 0; i < cfg.routes.size(); ++i) o.route_policies.push_back(cfg.FlushPolicyFor(i));
+  o.flush_control_topic = cfg.flush.control_topic;
+  o.flush_user_property = cfg.flush.user_property;
+  o.shutdown_grace = cfg.service.shutdown_grace;
 
   o.router = cfg.MakeRouterOptions();
   o.dead_letter_bucket = cfg.dead_letter.bucket;

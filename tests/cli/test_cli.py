@@ -63,7 +63,7 @@ def good_config(name, secret_env="S3_SECRET_KEY"):
           - name: r
             filter: "{name}/#"
             bucket: "{name}"
-            key: "{{topic}}/{{seq}}"
+            key: "{{topic}}/{{object_name}}"
         dead_letter:
           bucket: {name}-dlq
         """)
@@ -163,13 +163,18 @@ class CliTest(unittest.TestCase):
             if proc.poll() is None:
                 proc.kill()
         self.assertEqual(proc.returncode, 0, err)
-        self.assertIn("stopped: received 20", err)
+        self.assertIn("stopped: received 20, stored 20", err)
         self.assertNotIn(STACK["S3_SECRET_KEY"], err)
         s3 = boto3.client("s3", endpoint_url=STACK["S3_ENDPOINT"],
                           aws_access_key_id=STACK["S3_ACCESS_KEY"],
                           aws_secret_access_key=STACK["S3_SECRET_KEY"], region_name="us-east-1")
-        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=name).get("Contents", [])]
-        self.assertEqual(len(keys), 20)
+        # One partition per topic: SIGTERM flushed each batch as one object.
+        objects = s3.list_objects_v2(Bucket=name).get("Contents", [])
+        lines = []
+        for obj in objects:
+            body = s3.get_object(Bucket=name, Key=obj["Key"])["Body"].read().decode()
+            lines += body.splitlines()
+        self.assertEqual(sorted(lines), sorted(f'{{"i":{i}}}' for i in range(20)))
 
 
 if __name__ == "__main__":

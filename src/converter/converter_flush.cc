@@ -1,0 +1,189 @@
+// Flush half of the converter: a completed batch becomes one object (payloads joined by the
+// separator, metadata describing the batch) uploaded under the key its route renders from the
+// batch; when the upload succeeds the batch's acks are released. A batch S3 rejects for good
+// is stored under the dead-letter prefix instead.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+
+#include "converter/converter_impl.h"
+#include "converter/object_metadata.h"
+#include "route/dead_letter.h"
+
+namespace mqtt2s3::converter {
+
+void Converter::Impl::DispatchReady() {
+  for (batch::Batch& b : ready_) SubmitBatch(std::move(b));
+  ready_.clear();
+}
+
+void Converter::Impl::SubmitBatch(batch::Batch b) {
+  Count([&](ConverterStats& s) { ++s.flushes[static_cast<size_t>(b.flush_reason())]; });
+  const size_t route_index = static_cast<size_t>(b.route_index());
+  const route::CompiledRoute& route = router_->route(route_index);
+
+  route::BatchKeyVars vars;
+  vars.first_ms = b.min_event_time_ms();
+  vars.last_ms = b.max_event_time_ms();
+  vars.partition_seq = b.sequence();
+  vars.count = b.message_count();
+  key_scratch_.clear();
+  std::string_view bucket, partial_key;
+  Status st = route::Router::SplitPartition(b.partition_id(), &bucket, &partial_key)
+                  ? router_->RenderObjectKey(route_index, partial_key, vars, &key_scratch_)
+                  : Status::Internal("partition id without a bucket: " + b.partition_id());
+
+  Blocked item;
+  upload::UploadRequest& req = item.request;
+  req.bucket = b.bucket();
+  req.body.reserve(b.payload_bytes() + b.message_count() * options_.separator.size());
+  for (const batch::MessageView m : b) {
+    req.body.append(m.payload);
+    req.body.append(options_.separator);
+  }
+  req.content_type = std::string(route.options().EffectiveContentType());
+  req.metadata["route"] = EncodeMetadataValue(route.options().name);
+  req.metadata["count"] = std::to_string(b.message_count());
+  req.metadata["first-event-ms"] = std::to_string(vars.first_ms);
+  req.metadata["last-event-ms"] = std::to_string(vars.last_ms);
+  req.metadata["partition-seq"] = std::to_string(vars.partition_seq);
+  req.metadata["instance"] = EncodeMetadataValue(options_.router.instance_id);
+  req.metadata["flush-reason"] = std::string(batch::FlushReasonName(b.flush_reason()));
+  if (st.ok()) {
+    req.key = key_scratch_;
+  } else {
+    // A key the template cannot render (e.g. over 1024 bytes): keep the batch, dead-lettered.
+    req.bucket = options_.dead_letter_bucket;
+    route::AppendDeadLetterKey(options_.dead_letter_prefix, route::DeadLetterReason::kInvalidKey,
+                               std::chrono::system_clock::now(), vars.partition_seq,
+                               options_.router.instance_id, &req.key);
+    req.metadata["dead-letter-reason"] = "invalid_key";
+    req.metadata["dead-letter-detail"] = EncodeMetadataValue(st.message(), 512);
+  }
+  item.batch = std::make_shared<batch::Batch>(std::move(b));
+  Submit(std::move(item));
+}
+
+void Converter::Impl::Submit(Blocked item) {
+  // Only this thread submits and workers only shrink the queue, so a request that fits now is
+  // accepted. One that does not waits in blocked_ (the broker window holds back new data).
+  const upload::UploaderStats us = uploader_->stats();
+  const bool fits = us.queued < options_.uploader.max_queued_uploads &&
+                    (us.buffered_bytes == 0 || us.buffered_bytes + item.request.body.size() <=
+                                                   options_.uploader.max_buffered_bytes);
+  if (!fits || !blocked_.empty()) {
+    if (blocked_.empty() || !fits) Count([](ConverterStats& s) { ++s.upload_blocked; });
+    blocked_.push_back(std::move(item));
+    if (fits) RetryBlocked();
+    return;
+  }
+  std::shared_ptr<batch::Batch> batch = item.batch;
+  const uint64_t token_id = item.token_id;
+  const bool dead = item.request.bucket == options_.dead_letter_bucket;
+  upload::UploadCallback done;
+  if (batch) {
+    done = [this, batch](const upload::UploadResult& r) { OnBatchUploaded(batch, r); };
+  } else {
+    const mqtt::QoS qos = token_id ? mqtt::QoS::kAtLeastOnce : mqtt::QoS::kAtMostOnce;
+    done = [this, token_id, qos, dead](const upload::UploadResult& r) {
+      OnMessageUploaded(token_id, qos, dead, r);
+    };
+  }
+  Status st = uploader_->Submit(std::move(item.request), std::move(done));
+  if (!st.ok()) {
+    // Only after Stop(): the messages stay unacknowledged and are redelivered.
+    spdlog::warn("upload refused: {}", st.ToString());
+    Count([&](ConverterStats& s) {
+      s.abandoned_on_shutdown += batch ? batch->message_count() : 1;
+    });
+  }
+}
+
+void Converter::Impl::RetryBlocked() {
+  while (!blocked_.empty()) {
+    const upload::UploaderStats us = uploader_->stats();
+    const Blocked& head = blocked_.front();
+    const bool fits = us.queued < options_.uploader.max_queued_uploads &&
+                      (us.buffered_bytes == 0 || us.buffered_bytes + head.request.body.size() <=
+                                                     options_.uploader.max_buffered_bytes);
+    if (!fits) return;
+    Blocked item = std::move(blocked_.front());
+    blocked_.pop_front();
+    Submit(std::move(item));
+  }
+}
+
+void Converter::Impl::OnBatchUploaded(const std::shared_ptr<batch::Batch>& b,
+                                      const upload::UploadResult& r) {
+  const bool dead = r.bucket == options_.dead_letter_bucket;
+  if (r.status.ok()) {
+    uint64_t acks = 0;
+    for (const batch::MessageView m : *b) {
+      if (m.qos == 0) continue;
+      session_->Release(mqtt::AckToken{m.ack_ref});
+      ++acks;
+    }
+    Count([&](ConverterStats& s) {
+      if (dead) {
+        s.dead_lettered += b->message_count();
+      } else {
+        s.messages_uploaded += b->message_count();
+        ++s.batches_uploaded;
+      }
+      s.upload_bytes += r.bytes;
+      s.acks_released += acks;
+    });
+    asio::post(io_, [this, b] {
+      batcher_->Complete(std::move(*b));
+      RetryBlocked();
+    });
+    return;
+  }
+  if (r.status.code() == StatusCode::kCancelled) {
+    Count([&](ConverterStats& s) { s.abandoned_on_shutdown += b->message_count(); });
+    return;  // not acked: the broker redelivers
+  }
+  // A permanent failure (S3 refuses this bucket or key for good): store the same object under
+  // the dead-letter prefix; its messages are acked once that succeeds.
+  spdlog::error("batch of {} message(s) for {}/{} rejected: {}; dead-lettering",
+                b->message_count(), r.bucket, r.key, r.status.ToString());
+  asio::post(io_, [this, b, r] {
+    Blocked item;
+    item.request.bucket = options_.dead_letter_bucket;
+    route::AppendDeadLetterKey(options_.dead_letter_prefix, route::DeadLetterReason::kInvalidBucket,
+                               std::chrono::system_clock::now(), b->sequence(),
+                               options_.router.instance_id, &item.request.key);
+    for (const batch::MessageView m : *b) {
+      item.request.body.append(m.payload);
+      item.request.body.append(options_.separator);
+    }
+    item.request.metadata["dead-letter-reason"] = "s3_rejected";
+    item.request.metadata["dead-letter-detail"] = EncodeMetadataValue(r.status.message(), 512);
+    item.request.metadata["original-bucket"] = EncodeMetadataValue(r.bucket);
+    item.request.metadata["original-key"] = EncodeMetadataValue(r.key, 512);
+    item.request.metadata["count"] = std::to_string(b->message_count());
+    item.batch = b;
+    Submit(std::move(item));
+  });
+}
+
+void Converter::Impl::OnMessageUploaded(uint64_t token_id, mqtt::QoS qos, bool dead,
+                                        const upload::UploadResult& r) {
+  if (r.status.ok()) {
+    if (qos != mqtt::QoS::kAtMostOnce) session_->Release(mqtt::AckToken{token_id});
+    Count([&](ConverterStats& s) {
+      if (dead) ++s.dead_lettered;
+      s.upload_bytes += r.bytes;
+      if (qos != mqtt::QoS::kAtMostOnce) ++s.acks_released;
+    });
+  } else {
+    // Dead-letter storage itself failed for good (or was cancelled at shutdown): leave the
+    // message unacknowledged so the broker redelivers it; never drop it.
+    spdlog::error("could not store dead-letter object {}/{}: {}", r.bucket, r.key,
+                  r.status.ToString());
+    Count([](ConverterStats& s) { ++s.abandoned_on_shutdown; });
+  }
+  asio::post(io_, [this] { RetryBlocked(); });
+}
+
+}  // namespace mqtt2s3::converter

@@ -1,0 +1,120 @@
+// Converter::Impl, shared by converter.cc (lifecycle), converter_ingest.cc (session thread:
+// routing, batching, age timer, control topic) and converter_flush.cc (batch -> object ->
+// upload -> acks). Internal header.
+//
+// Threads and ownership:
+//   - the io thread (Run) owns the session, the router, the batcher, the age timer and
+//     `blocked_`; every upload completion is posted back to it, so those need no locks;
+//   - uploader threads run upload callbacks: they release acks (Session::Release is
+//     thread-safe), count, and post the rest to the io thread;
+//   - the shutdown thread sequences a graceful stop (flush all, drain, disconnect).
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "batch/batcher.h"
+#include "converter/converter.h"
+#include "mqtt/session.h"
+#include "route/router.h"
+#include "upload/uploader.h"
+
+namespace mqtt2s3::converter {
+
+namespace asio = boost::asio;
+
+class Converter::Impl {
+ public:
+  Impl(ConverterOptions options, std::unique_ptr<s3::Client> client);
+  ~Impl();
+
+  Status Run(bool handle_signals);
+  void Shutdown();
+  bool WaitConnected(std::chrono::milliseconds timeout) const;
+  ConverterStats stats() const;
+
+ private:
+  // An upload the uploader refused (queue full); retried when an upload completes.
+  struct Blocked {
+    upload::UploadRequest request;
+    std::shared_ptr<batch::Batch> batch;  // null for a single dead-letter message
+    uint64_t token_id = 0;                // single message: its ack token
+  };
+
+  // --- lifecycle (converter.cc)
+  Status CheckS3();
+  void OnState(const mqtt::SessionEvent& e);
+  void ShutdownSequence();
+
+  // --- session thread (converter_ingest.cc)
+  void OnMessage(const mqtt::InboundMessage& m);
+  void OnControl(const mqtt::InboundMessage& m);
+  void DeadLetterMessage(const mqtt::InboundMessage& m, route::DeadLetterReason reason,
+                         const std::string& detail, const std::string& route_name);
+  void RearmTimer();
+  void OnTimer(const boost::system::error_code& ec);
+  void FlushAllForShutdown();
+
+  // --- flush path (converter_flush.cc)
+  void DispatchReady();  // session thread: every batch in ready_ -> upload
+  void SubmitBatch(batch::Batch batch);
+  void Submit(Blocked item);  // session thread
+  void RetryBlocked();        // session thread
+  void OnBatchUploaded(const std::shared_ptr<batch::Batch>& batch,
+                       const upload::UploadResult& r);  // uploader thread
+  void OnMessageUploaded(uint64_t token_id, mqtt::QoS qos, bool dead,
+                         const upload::UploadResult& r);  // uploader thread
+
+  template <typename F>
+  void Count(F f) {
+    std::lock_guard lock(stats_mu_);
+    f(stats_);
+  }
+
+  ConverterOptions options_;
+  std::shared_ptr<const s3::Client> client_;
+  const uint64_t seq_base_;
+
+  asio::io_context io_;
+  asio::signal_set signals_;
+  asio::steady_timer age_timer_;
+  std::optional<std::chrono::steady_clock::time_point> armed_deadline_;
+  std::unique_ptr<mqtt::Session> session_;
+  std::unique_ptr<upload::Uploader> uploader_;
+
+  // Session (io) thread only.
+  std::optional<route::Router> router_;
+  route::RouteResult route_result_;
+  std::optional<batch::Batcher> batcher_;
+  std::vector<batch::Batch> ready_;
+  std::deque<Blocked> blocked_;
+  std::string key_scratch_;
+  uint64_t next_seq_ = 0;
+
+  std::thread shutdown_thread_;
+  std::atomic<bool> running_{false};
+  std::atomic<bool> draining_{false};
+  std::once_flag shutdown_once_;
+
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  bool connected_once_ = false;
+  bool session_stopped_ = false;
+  bool shutdown_flushed_ = false;
+
+  mutable std::mutex stats_mu_;
+  ConverterStats stats_;
+};
+
+}  // namespace mqtt2s3::converter
