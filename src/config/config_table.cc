@@ -290,6 +290,25 @@ std::vector<ConfigKey> BuildTable() {
       Scalar("routes[].time_zone", K::kString, "UTC",
              "Offset for time formats without one: `UTC`, `+01:00`, `-0530`.",
              M2S_ITEM(routes, time_zone)),
+      Scalar("routes[].index_key", K::kTemplate, "{topic}",
+             "Index key of each message in the object's index (docs/FORMAT.md), a template of "
+             "message-level placeholders, e.g. `{device}/{type}/{version}/"
+             "{json:/weldspot/Timestamp}`.",
+             M2S_ITEM(routes, index_key)),
+      Scalar("routes[].dedupe_id", K::kString, "content",
+             "Dedupe id of each message: `content` (64-bit FNV-1a hash of topic and payload), "
+             "`user_property:NAME` (an MQTT 5 user property; content hash when absent) or a "
+             "template such as `{json:/seq}`.",
+             M2S_ITEM(routes, dedupe_id)),
+      Scalar("routes[].cluster", K::kBool, "true",
+             "Group an object's messages by the first `cluster_components` components of the "
+             "index key (arrival order kept inside each group): one device's messages become "
+             "one contiguous byte range.",
+             M2S_ITEM(routes, cluster)),
+      Ranged(Scalar("routes[].cluster_components", K::kInt, "1",
+                    "Index-key components ('/'-separated) that form a cluster; 0 = the whole key.",
+                    M2S_ITEM(routes, cluster_components)),
+             0, 64),
       Section("routes[].batch", "Overrides of the batch section for this route."),
       Ranged(Scalar("routes[].batch.max_messages", K::kInt, "batch.max_messages",
                     "Messages per object for this route.", M2S_ROUTE_BATCH(max_messages),

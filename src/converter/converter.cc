@@ -4,6 +4,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <algorithm>
 #include <csignal>
 #include <future>
 
@@ -13,6 +14,9 @@ namespace mqtt2s3::converter {
 namespace {
 
 using Clock = std::chrono::system_clock;
+
+// Bytes of the metadata budget the converter keeps for its own fields.
+constexpr size_t kConverterMetadataBytes = 256;
 
 uint64_t SequenceBase() {
   // Seconds since the epoch x 100000: a restart a second later starts above any sequence a
@@ -70,6 +74,17 @@ Status Converter::Impl::Run(bool handle_signals) {
   auto router = route::Router::Create(options_.router);
   if (!router.ok()) return router.status().WithContext("routes");
   router_.emplace(std::move(*router));
+  for (size_t i = 0; i < router_->route_count(); ++i) {
+    const route::RouteOptions& ro = router_->route(i).options();
+    format::FormatOptions fo = options_.format;
+    fo.clustering = ro.cluster;
+    fo.cluster_key_components = ro.cluster_components;
+    // Room for the converter's own metadata fields (route, flush reason).
+    fo.metadata_budget_bytes -= std::min(fo.metadata_budget_bytes / 4, kConverterMetadataBytes);
+    auto writer = format::ObjectWriter::Create(fo);
+    if (!writer.ok()) return writer.status().WithContext("route '" + ro.name + "' format");
+    writers_.push_back(std::move(*writer));
+  }
 
   batch::BatcherOptions bo = options_.batcher;
   if (bo.max_unacked_messages == 0) {

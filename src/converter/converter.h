@@ -47,7 +47,8 @@ struct ConverterStats {
   uint64_t control_commands = 0;    // flush commands executed
   uint64_t control_errors = 0;      // malformed flush commands (logged, acked)
   uint64_t flushes[8] = {};         // batches flushed, by batch::FlushReason
-  uint64_t upload_blocked = 0;      // uploader queue full: batch held until a slot frees
+  uint64_t upload_blocked = 0;
+  uint64_t index_objects = 0;       // companion index objects stored (index over the budget)      // uploader queue full: batch held until a slot frees
   uint64_t deferred_on_shutdown = 0;   // arrived while stopping: left for redelivery
   uint64_t abandoned_on_shutdown = 0;  // not stored within the grace period: redelivered
 };

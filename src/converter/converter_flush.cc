@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+#include <optional>
 
 #include "converter/converter_impl.h"
 #include "converter/object_metadata.h"
@@ -33,21 +34,40 @@ void Converter::Impl::SubmitBatch(batch::Batch b) {
                   ? router_->RenderObjectKey(route_index, partial_key, vars, &key_scratch_)
                   : Status::Internal("partition id without a bucket: " + b.partition_id());
 
-  Blocked item;
-  upload::UploadRequest& req = item.request;
-  req.bucket = b.bucket();
-  req.body.reserve(b.payload_bytes() + b.message_count() * options_.separator.size());
+  // The object: payloads in arrival order (clustered by the writer), index and metadata per
+  // docs/FORMAT.md.
+  records_.clear();
+  records_.reserve(b.message_count());
   for (const batch::MessageView m : b) {
-    req.body.append(m.payload);
-    req.body.append(options_.separator);
+    const size_t nul = m.extra.find('\0');
+    format::MessageRecord rec;
+    rec.payload = m.payload;
+    rec.topic = m.topic;
+    rec.index_key = m.extra.substr(0, nul);
+    rec.dedupe_id = nul == std::string_view::npos ? std::string_view() : m.extra.substr(nul + 1);
+    rec.event_time_ms = m.event_time_ms;
+    records_.push_back(rec);
   }
+  auto encoded = writers_[route_index].Encode(records_);
+
+  auto item = std::make_shared<Blocked>();
+  upload::UploadRequest& req = item->request;
+  req.bucket = b.bucket();
   req.content_type = std::string(route.options().EffectiveContentType());
-  req.metadata["route"] = EncodeMetadataValue(route.options().name);
-  req.metadata["count"] = std::to_string(b.message_count());
-  req.metadata["first-event-ms"] = std::to_string(vars.first_ms);
-  req.metadata["last-event-ms"] = std::to_string(vars.last_ms);
-  req.metadata["partition-seq"] = std::to_string(vars.partition_seq);
-  req.metadata["instance"] = EncodeMetadataValue(options_.router.instance_id);
+  std::optional<std::string> index_object;
+  if (encoded.ok()) {
+    req.body = std::move(encoded->body);
+    req.metadata = std::move(encoded->metadata);
+    index_object = std::move(encoded->index_object);
+  } else {
+    // Cannot happen for valid options; keep the data rather than lose it.
+    st = encoded.status().WithContext("encoding the object");
+    for (const batch::MessageView m : b) {
+      req.body.append(m.payload);
+      req.body.append(options_.format.separator);
+    }
+  }
+  req.metadata["route"] = EncodeMetadataValue(route.options().name, 64);
   req.metadata["flush-reason"] = std::string(batch::FlushReasonName(b.flush_reason()));
   if (st.ok()) {
     req.key = key_scratch_;
@@ -58,10 +78,21 @@ void Converter::Impl::SubmitBatch(batch::Batch b) {
                                std::chrono::system_clock::now(), vars.partition_seq,
                                options_.router.instance_id, &req.key);
     req.metadata["dead-letter-reason"] = "invalid_key";
-    req.metadata["dead-letter-detail"] = EncodeMetadataValue(st.message(), 512);
+    req.metadata["dead-letter-detail"] = EncodeMetadataValue(st.message(), 256);
   }
-  item.batch = std::make_shared<batch::Batch>(std::move(b));
-  Submit(std::move(item));
+  item->batch = std::make_shared<batch::Batch>(std::move(b));
+  if (index_object) {
+    // The companion index goes first: a reader that sees the data object finds its index.
+    Blocked index;
+    index.request.bucket = req.bucket;
+    index.request.key = options_.format.IndexObjectKey(req.key);
+    index.request.body = std::move(*index_object);
+    index.request.content_type = "application/octet-stream";
+    index.then = item;
+    Submit(std::move(index));
+    return;
+  }
+  Submit(std::move(*item));
 }
 
 void Converter::Impl::Submit(Blocked item) {
@@ -81,7 +112,10 @@ void Converter::Impl::Submit(Blocked item) {
   const uint64_t token_id = item.token_id;
   const bool dead = item.request.bucket == options_.dead_letter_bucket;
   upload::UploadCallback done;
-  if (batch) {
+  if (item.then) {
+    std::shared_ptr<Blocked> then = item.then;
+    done = [this, then](const upload::UploadResult& r) { OnIndexUploaded(then, r); };
+  } else if (batch) {
     done = [this, batch](const upload::UploadResult& r) { OnBatchUploaded(batch, r); };
   } else {
     const mqtt::QoS qos = token_id ? mqtt::QoS::kAtLeastOnce : mqtt::QoS::kAtMostOnce;
@@ -155,7 +189,7 @@ void Converter::Impl::OnBatchUploaded(const std::shared_ptr<batch::Batch>& b,
                                options_.router.instance_id, &item.request.key);
     for (const batch::MessageView m : *b) {
       item.request.body.append(m.payload);
-      item.request.body.append(options_.separator);
+      item.request.body.append(options_.format.separator);
     }
     item.request.metadata["dead-letter-reason"] = "s3_rejected";
     item.request.metadata["dead-letter-detail"] = EncodeMetadataValue(r.status.message(), 512);
@@ -165,6 +199,25 @@ void Converter::Impl::OnBatchUploaded(const std::shared_ptr<batch::Batch>& b,
     item.batch = b;
     Submit(std::move(item));
   });
+}
+
+void Converter::Impl::OnIndexUploaded(const std::shared_ptr<Blocked>& data,
+                                      const upload::UploadResult& r) {
+  if (r.status.ok()) {
+    Count([](ConverterStats& s) { ++s.index_objects; });
+    asio::post(io_, [this, data] { Submit(std::move(*data)); });
+    return;
+  }
+  if (r.status.code() == StatusCode::kCancelled) {
+    Count([&](ConverterStats& s) { s.abandoned_on_shutdown += data->batch->message_count(); });
+    return;  // not acked: the broker redelivers
+  }
+  // S3 refuses the index for good (the same bucket will refuse the data): store the batch
+  // under the dead-letter prefix, as for a rejected data object.
+  upload::UploadResult as_data = r;
+  as_data.bucket = data->request.bucket;
+  as_data.key = data->request.key;
+  OnBatchUploaded(data->batch, as_data);
 }
 
 void Converter::Impl::OnMessageUploaded(uint64_t token_id, mqtt::QoS qos, bool dead,

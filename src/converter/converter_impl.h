@@ -26,6 +26,7 @@
 
 #include "batch/batcher.h"
 #include "converter/converter.h"
+#include "format/object_writer.h"
 #include "mqtt/session.h"
 #include "route/router.h"
 #include "upload/uploader.h"
@@ -50,6 +51,9 @@ class Converter::Impl {
     upload::UploadRequest request;
     std::shared_ptr<batch::Batch> batch;  // null for a single dead-letter message
     uint64_t token_id = 0;                // single message: its ack token
+    // A companion index object is stored before its data object: this upload is the index,
+    // `then` the data object, submitted once the index is stored.
+    std::shared_ptr<Blocked> then;
   };
 
   // --- lifecycle (converter.cc)
@@ -72,6 +76,8 @@ class Converter::Impl {
   void Submit(Blocked item);  // session thread
   void RetryBlocked();        // session thread
   void OnBatchUploaded(const std::shared_ptr<batch::Batch>& batch,
+                       const upload::UploadResult& r);  // uploader thread
+  void OnIndexUploaded(const std::shared_ptr<Blocked>& data,
                        const upload::UploadResult& r);  // uploader thread
   void OnMessageUploaded(uint64_t token_id, mqtt::QoS qos, bool dead,
                          const upload::UploadResult& r);  // uploader thread
@@ -100,6 +106,9 @@ class Converter::Impl {
   std::vector<batch::Batch> ready_;
   std::deque<Blocked> blocked_;
   std::string key_scratch_;
+  std::string extra_scratch_;                     // index key '\0' dedupe id of one message
+  std::vector<format::ObjectWriter> writers_;     // one per route
+  std::vector<format::MessageRecord> records_;    // scratch for one batch
   uint64_t next_seq_ = 0;
 
   std::thread shutdown_thread_;

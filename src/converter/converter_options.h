@@ -11,6 +11,7 @@
 #include "batch/batcher.h"
 #include "batch/flush_policy.h"
 #include "common/status.h"
+#include "format/format_options.h"
 #include "mqtt/session_options.h"
 #include "route/route_options.h"
 #include "s3/options.h"
@@ -38,8 +39,19 @@ struct ConverterOptions {
   std::string flush_control_topic;
   // MQTT 5 user property on a data message meaning "flush its batch after this one"; "" = off.
   std::string flush_user_property = "mqtt2s3-flush";
-  // Written between payloads in an object body ("\n": JSON Lines for JSON payloads).
-  std::string separator = "\n";
+  // Object format (docs/FORMAT.md): separator, metadata budget, index object naming. Each
+  // route's cluster settings (RouteOptions::cluster, cluster_components) override the
+  // clustering fields per route. The converter keeps kConverterMetadataBytes of the budget
+  // for its own fields (route, flush reason).
+  format::FormatOptions format = DefaultFormat();
+
+  // The format defaults, with companion index objects under "_index/" so that listing a data
+  // prefix (a time range) returns data objects only.
+  static format::FormatOptions DefaultFormat() {
+    format::FormatOptions f;
+    f.index_object_prefix = "_index/";
+    return f;
+  }
   // On SIGTERM/SIGINT: how long to keep uploading flushed batches before disconnecting.
   // Messages not stored by then stay unacknowledged and are redelivered by the broker.
   std::chrono::milliseconds shutdown_grace{30'000};

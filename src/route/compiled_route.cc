@@ -101,17 +101,41 @@ StatusOr<CompiledRoute> CompiledRoute::Compile(const RouteOptions& options,
   auto parser = EventTimeParser::Create(options.time_format, options.time_zone);
   if (!parser.ok()) return fail("time_format", parser.status());
   if (!options.time_field.empty()) event_time = std::move(*parser);
+  // Index key and dedupe id: message-level templates (no batch placeholders).
+  vocab.batching = false;
+  auto index_key = KeyTemplate::Parse(options.index_key, vocab);
+  if (!index_key.ok()) return fail("index_key", index_key.status());
+  std::optional<KeyTemplate> dedupe;
+  std::string dedupe_property;
+  constexpr std::string_view kUserProperty = "user_property:";
+  if (options.dedupe_id.rfind(kUserProperty, 0) == 0) {
+    dedupe_property = options.dedupe_id.substr(kUserProperty.size());
+    if (dedupe_property.empty()) {
+      return fail("dedupe_id", Status::InvalidArgument("user_property: needs a property name"));
+    }
+  } else if (options.dedupe_id != "content") {
+    auto d = KeyTemplate::Parse(options.dedupe_id, vocab);
+    if (!d.ok()) {
+      return fail("dedupe_id",
+                  Status::InvalidArgument("expected content, user_property:NAME or a template: " +
+                                          d.status().message()));
+    }
+    dedupe = std::move(*d);
+  }
   return CompiledRoute(options, TopicFilter(options.filter), std::move(bucket), std::move(*k),
-                       std::move(event_time));
+                       std::move(event_time), std::move(*index_key), std::move(dedupe),
+                       std::move(dedupe_property));
 }
 
 bool CompiledRoute::uses_json() const {
   return key_.uses_json() || (bucket_.has_value() && bucket_->uses_json()) ||
-         event_time_.has_value();
+         event_time_.has_value() || index_key_->uses_json() ||
+         (dedupe_.has_value() && dedupe_->uses_json());
 }
 
 bool CompiledRoute::uses_receive_time() const {
-  return key_.uses_receive_time() || (bucket_.has_value() && bucket_->uses_receive_time());
+  return key_.uses_receive_time() || (bucket_.has_value() && bucket_->uses_receive_time()) ||
+         index_key_->uses_receive_time() || (dedupe_.has_value() && dedupe_->uses_receive_time());
 }
 
 }  // namespace mqtt2s3::route

@@ -29,6 +29,11 @@ class CompiledRoute {
   const TopicFilter& filter() const { return filter_; }
   // nullopt = default bucket (the topic's first level, bucket-ized).
   const std::optional<KeyTemplate>& bucket() const { return bucket_; }
+  const KeyTemplate& index_key() const { return *index_key_; }
+  // The dedupe template; nullopt for "content" and "user_property:NAME".
+  const std::optional<KeyTemplate>& dedupe_template() const { return dedupe_; }
+  // NAME of "user_property:NAME"; empty otherwise.
+  const std::string& dedupe_user_property() const { return dedupe_user_property_; }
   const KeyTemplate& key() const { return key_; }
   // nullopt = no time_field: the event time is the receive time.
   const std::optional<EventTimeParser>& event_time() const { return event_time_; }
@@ -37,18 +42,26 @@ class CompiledRoute {
 
  private:
   CompiledRoute(RouteOptions options, TopicFilter filter, std::optional<KeyTemplate> bucket,
-                KeyTemplate key, std::optional<EventTimeParser> event_time)
+                KeyTemplate key, std::optional<EventTimeParser> event_time,
+                std::optional<KeyTemplate> index_key, std::optional<KeyTemplate> dedupe,
+                std::string dedupe_user_property)
       : options_(std::move(options)),
         filter_(std::move(filter)),
         bucket_(std::move(bucket)),
         key_(std::move(key)),
-        event_time_(std::move(event_time)) {}
+        event_time_(std::move(event_time)),
+        index_key_(std::move(index_key)),
+        dedupe_(std::move(dedupe)),
+        dedupe_user_property_(std::move(dedupe_user_property)) {}
 
   RouteOptions options_;
   TopicFilter filter_;
   std::optional<KeyTemplate> bucket_;
   KeyTemplate key_;
   std::optional<EventTimeParser> event_time_;
+  std::optional<KeyTemplate> index_key_;  // always set once compiled
+  std::optional<KeyTemplate> dedupe_;
+  std::string dedupe_user_property_;
 };
 
 }  // namespace mqtt2s3::route

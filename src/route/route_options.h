@@ -50,6 +50,18 @@ struct RouteOptions {
   std::string time_format = "rfc3339";
   // Offset for formats without one: "UTC", "+01:00", "-0530".
   std::string time_zone = "UTC";
+  // Index key of each message in the object's index (docs/FORMAT.md): a template of
+  // message-level placeholders, e.g. "{device}/{type}/{version}/{json:/weldspot/Timestamp}".
+  std::string index_key = "{topic}";
+  // Dedupe id of each message: "content" (a 64-bit FNV-1a hash of topic and payload, hex),
+  // "user_property:NAME" (an MQTT 5 user property; content hash when absent), or a template
+  // such as "{json:/seq}".
+  std::string dedupe_id = "content";
+  // Group the object's messages by the first `cluster_components` components of the index key
+  // ('/'-separated; 0 = the whole key), arrival order kept inside each group, so one device's
+  // messages are one contiguous byte range.
+  bool cluster = true;
+  size_t cluster_components = 1;
 
   // The Content-Type to use (content_type or the payload format's default).
   std::string_view EffectiveContentType() const;

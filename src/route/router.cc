@@ -13,6 +13,8 @@ StatusOr<Router> Router::Create(const RouterOptions& options) {
   shared->max_key_bytes = options.max_key_bytes;
   // A bucket value longer than 63 bytes can never be valid; the name rules report it.
   shared->bucket_limits = {63, 63};
+  // Index keys and dedupe ids live in the index, not in S3 keys: no room to reserve.
+  shared->index_limits = {options.max_value_bytes, options.max_key_bytes};
   shared->routes.reserve(options.routes.size());
   for (const RouteOptions& r : options.routes) {
     auto c = CompiledRoute::Compile(r);
@@ -63,6 +65,8 @@ bool Router::Route(std::string_view topic, std::string_view payload,
                    RouteResult* result) {
   result->bucket.clear();
   result->partition.clear();
+  result->index_key.clear();
+  result->dedupe_id.clear();
   result->detail.clear();
   result->reason = DeadLetterReason::kNone;
   result->route_index = -1;
@@ -130,6 +134,17 @@ bool Router::Route(std::string_view topic, std::string_view payload,
   if (r != DeadLetterReason::kNone) {
     result->reason = r;
     result->detail.insert(0, "key template '" + route.key().text() + "': ");
+    return false;
+  }
+  r = route.index_key().Render(in, shared_->index_limits, &result->index_key,
+                               &result->detail);
+  if (r == DeadLetterReason::kNone && route.dedupe_template().has_value()) {
+    r = route.dedupe_template()->Render(in, shared_->index_limits, &result->dedupe_id,
+                                        &result->detail);
+  }
+  if (r != DeadLetterReason::kNone) {
+    result->reason = r;
+    result->detail.insert(0, "index key or dedupe id of route '" + route.options().name + "': ");
     return false;
   }
   return true;

@@ -60,6 +60,10 @@ struct RouteResult {
   // The route has a time_field but this payload lacked it or it did not parse: the receive
   // time was used (count it; the message is NOT dead-lettered for it).
   bool event_time_fallback = false;
+  // The message's index key (routes[].index_key) and, when the route's dedupe_id is a
+  // template, its dedupe id (empty otherwise: the caller hashes or reads a user property).
+  std::string index_key;
+  std::string dedupe_id;
   DeadLetterReason reason = DeadLetterReason::kNone;
   std::string detail;  // when !ok(): names the template, field or topic; safe to log
 };
@@ -103,6 +107,7 @@ class Router {
     // Per route: the key limit minus room for the batch values FillSlots() adds later.
     std::vector<RenderLimits> key_limits;
     RenderLimits bucket_limits;
+    RenderLimits index_limits;
   };
   explicit Router(std::shared_ptr<const Shared> shared) : shared_(std::move(shared)) {}
 

@@ -184,6 +184,7 @@ TEST(ConverterBatchingTest, WeldingPlantsGetTenThousandMessageObjectsNamedByTime
                                     "{root}-plant-{plant}", "{first:%Y/%m/%d/%H}/{object_name}");
   r.time_field = "/weldspot/Timestamp";
   r.time_format = "%Y%m%d %H%M%S";
+  r.index_key = "{device}/{type}/{version}/{json:/weldspot/Timestamp}";
   o.router.routes.push_back(r);
   o.batcher.default_policy.max_messages = 10000;
   auto client = MakeClient(o.s3);
@@ -204,9 +205,16 @@ TEST(ConverterBatchingTest, WeldingPlantsGetTenThousandMessageObjectsNamedByTime
   }
   for (int plant = 1; plant <= 3; ++plant) {
     std::string bucket = root + "-plant-" + std::to_string(plant);
-    auto list = client->ListAllObjects(bucket, {});
+    s3::ListObjectsRequest data_only;
+    data_only.prefix = "2018/";
+    auto list = client->ListAllObjects(bucket, data_only);
     ASSERT_TRUE(list) << bucket;
     ASSERT_EQ(list.value().objects.size(), 3u) << bucket;
+    s3::ListObjectsRequest indexes;
+    indexes.prefix = "_index/";
+    auto idx = client->ListAllObjects(bucket, indexes);
+    ASSERT_TRUE(idx) << bucket;
+    EXPECT_EQ(idx.value().objects.size(), 3u) << "a companion index per 10,000-message object";
     std::set<int64_t> firsts;
     for (const auto& obj : list.value().objects) {
       EXPECT_EQ(obj.key.rfind("2018/10/01/17/", 0), 0u) << obj.key;
@@ -217,7 +225,9 @@ TEST(ConverterBatchingTest, WeldingPlantsGetTenThousandMessageObjectsNamedByTime
       firsts.insert(parts->first_ms);
       auto head = client->HeadObject(bucket, obj.key);
       ASSERT_TRUE(head);
-      EXPECT_EQ(head.value().metadata.at("count"), "10000");
+      EXPECT_EQ(head.value().metadata.at("mqtt2s3-count"), "10000");
+      EXPECT_TRUE(client->HeadObject(bucket, "_index/" + obj.key + ".idx"))
+          << "companion index of " << obj.key;
     }
     const int64_t start_ms = 1538413200000;  // 2018-10-01 17:00:00 UTC
     EXPECT_EQ(firsts, (std::set<int64_t>{start_ms, start_ms + 1000'000, start_ms + 2000'000}));
