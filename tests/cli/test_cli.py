@@ -177,5 +177,80 @@ class CliTest(unittest.TestCase):
         self.assertEqual(sorted(lines), sorted(f'{{"i":{i}}}' for i in range(20)))
 
 
+class EndToEndTest(unittest.TestCase):
+    """The binary converts a stream into indexed objects; the Python reader fetches one device
+    from them with HEAD, one index GET and one ranged GET, byte for byte."""
+
+    def test_converter_objects_serve_single_devices_with_ranged_gets(self):
+        from mqtt2s3.reader import Reader
+
+        root = "e2e-" + uuid.uuid4().hex[:8]
+        path = write_config(f"""\
+            instance_id: e2e
+            broker:
+              port: {STACK['MQTT_PORT']}
+              client_id: {root}
+            subscriptions:
+              - filter: "{root}/#"
+            s3:
+              endpoint: {STACK['S3_ENDPOINT']}
+              access_key_env: S3_ACCESS_KEY
+              secret_key_env: S3_SECRET_KEY
+            routes:
+              - name: welding
+                filter: "{root}/+/+/+/+/+/+"
+                pattern: "{{root}}/{{format}}/{{compressed}}/{{plant}}/{{device}}/{{type}}/{{version}}"
+                bucket: "{{root}}-plant-{{plant}}"
+                key: "{{first:%Y/%m/%d/%H}}/{{object_name}}"
+                time_field: /weldspot/Timestamp
+                time_format: "%Y%m%d %H%M%S"
+                index_key: "{{device}}/{{type}}/{{version}}/{{json:/weldspot/Timestamp}}"
+                dedupe_id: "{{json:/seq}}"
+            dead_letter:
+              bucket: {root}-dlq
+            """)
+        env = dict(os.environ, S3_ACCESS_KEY=STACK["S3_ACCESS_KEY"],
+                   S3_SECRET_KEY=STACK["S3_SECRET_KEY"])
+        proc = subprocess.Popen([BIN, "run", "--config", path], env=env,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            time.sleep(1.0)
+            pub = subprocess.run(
+                ["/usr/bin/python3", os.path.join(SRC, "scripts/demo/publish_welding.py"),
+                 "--host", STACK["MQTT_HOST"], "--port", STACK["MQTT_PORT"], "--root", root,
+                 "--plants", "1", "--devices", "10", "--count", "100"],
+                capture_output=True, text=True, timeout=120)
+            self.assertEqual(pub.returncode, 0, pub.stderr)
+            time.sleep(0.5)
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertIn("stopped: received 1000, stored 1000 in 1 object(s)", err)
+
+        s3 = boto3.client("s3", endpoint_url=STACK["S3_ENDPOINT"],
+                          aws_access_key_id=STACK["S3_ACCESS_KEY"],
+                          aws_secret_access_key=STACK["S3_SECRET_KEY"], region_name="us-east-1")
+        bucket = root.lower() + "-plant-1"
+        reader = Reader(s3)
+        listed = list(reader.list_objects(bucket, prefix="2018/"))
+        self.assertEqual(len(listed), 1)
+        obj = reader.open(bucket, listed[0].key)
+        entries = reader.select(obj.index, component="WELDING-STATION-3")
+        messages = reader.fetch(bucket, listed[0].key, entries)
+        self.assertEqual(len(messages), 100)
+        self.assertEqual(reader.stats.heads, 1)
+        self.assertLessEqual(reader.stats.gets, 2, "index GET + one ranged GET")
+        body = s3.get_object(Bucket=bucket, Key=listed[0].key)["Body"].read()
+        for m in messages:
+            self.assertIn(b'"Voltage"', m.payload)
+            self.assertTrue(m.topic.endswith("/WELDING-STATION-3/WELD/1"), m.topic)
+            self.assertIn(m.payload + b"\n", body)
+        self.assertLess(sum(len(m.payload) + 1 for m in messages), len(body) / 5,
+                        "one device of ten reads less than a fifth of the object")
+
+
 if __name__ == "__main__":
     unittest.main()
