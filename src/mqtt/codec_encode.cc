@@ -111,18 +111,6 @@ Status Emit(PacketType type, uint8_t flags, std::vector<uint8_t>& out, const Bod
 
 uint8_t AckFlags(PacketType type) { return type == PacketType::kPubRel ? 0x2 : 0x0; }
 
-PropertyContext AckContext(PacketType type) {
-  switch (type) {
-    case PacketType::kPubRec:
-      return PropertyContext::kPubRec;
-    case PacketType::kPubRel:
-      return PropertyContext::kPubRel;
-    case PacketType::kPubComp:
-      return PropertyContext::kPubComp;
-    default:
-      return PropertyContext::kPubAck;
-  }
-}
 
 Status CheckAck(const Ack& a, ProtocolVersion version) {
   if (a.type != PacketType::kPubAck && a.type != PacketType::kPubRec &&
@@ -132,7 +120,7 @@ Status CheckAck(const Ack& a, ProtocolVersion version) {
   M2S_RETURN_IF_ERROR(CheckVersion(a.type, version));
   if (a.packet_id == 0) return EncodeError(a.type, "packet identifier", "must not be 0");
   M2S_RETURN_IF_ERROR(CheckReason(a.type, version, a.reason_code));
-  return CheckProperties(a.type, version, a.properties, AckContext(a.type));
+  return CheckProperties(a.type, version, a.properties, wire::AckContext(a.type));
 }
 
 void WriteAckBody(const Ack& a, ProtocolVersion version, Sink& s) {

@@ -6,17 +6,6 @@
 namespace mqtt2s3::route {
 namespace {
 
-void AppendDigits(uint64_t v, int width, std::string* out) {
-  char buf[24];
-  char* end = buf + sizeof(buf);
-  char* p = end;
-  do {
-    *--p = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (end - p < width) *--p = '0';
-  out->append(p, static_cast<size_t>(end - p));
-}
 
 }  // namespace
 
@@ -39,15 +28,15 @@ void AppendDeadLetterKey(std::string_view prefix, DeadLetterReason reason,
   out->append(DeadLetterReasonName(reason));
   out->push_back('/');
   CivilTimeUtc c = ToCivilUtc(receive_time);
-  AppendDigits(static_cast<uint64_t>(c.year < 0 ? 0 : c.year), 4, out);
+  AppendPaddedDecimal(static_cast<uint64_t>(c.year < 0 ? 0 : c.year), 4, out);
   out->push_back('/');
-  AppendDigits(c.month, 2, out);
+  AppendPaddedDecimal(c.month, 2, out);
   out->push_back('/');
-  AppendDigits(c.day, 2, out);
+  AppendPaddedDecimal(c.day, 2, out);
   out->push_back('/');
   AppendKeyComponent(instance, out);
   out->push_back('-');
-  AppendDigits(seq, kDeadLetterSeqWidth, out);
+  AppendPaddedDecimal(seq, kDeadLetterSeqWidth, out);
 }
 
 std::string DeadLetterKey(std::string_view prefix, DeadLetterReason reason,

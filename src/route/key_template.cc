@@ -1,3 +1,4 @@
+#include "route/utc_time.h"
 #include "route/key_template.h"
 
 #include <algorithm>
@@ -67,17 +68,6 @@ std::string_view KeyShapeProblem(std::string_view shape) {
   }
 }
 
-void AppendDigits(uint64_t v, uint32_t width, std::string* out) {
-  char buf[24];
-  char* end = buf + sizeof(buf);
-  char* p = end;
-  do {
-    *--p = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (static_cast<uint32_t>(end - p) < width) *--p = '0';
-  out->append(p, static_cast<size_t>(end - p));
-}
 
 // A hostile value quoted for a log or metadata line: encoded, cut at 128 bytes.
 void AppendQuotedForDetail(std::string_view v, std::string* out) {
@@ -311,7 +301,7 @@ DeadLetterReason KeyTemplate::Render(const RenderInput& in, const RenderLimits& 
       case SegmentKind::kCount:
       case SegmentKind::kObjectName:
         out->push_back('{');
-        AppendDigits(index, 1, out);
+        AppendPaddedDecimal(index, 1, out);
         out->push_back('}');
         break;
       case SegmentKind::kNamedLevel:
@@ -346,7 +336,7 @@ DeadLetterReason KeyTemplate::Render(const RenderInput& in, const RenderLimits& 
         seg.time->Append(*in.receive_time, out);
         break;
       case SegmentKind::kSeq:
-        AppendDigits(in.seq, seg.number, out);
+        AppendPaddedDecimal(in.seq, seg.number, out);
         break;
       case SegmentKind::kInstance:
         if (!append_value(in.instance, seg)) return too_long;
@@ -438,10 +428,10 @@ Status KeyTemplate::FillSlots(std::string_view partial_key, const BatchKeyVars& 
         break;
       }
       case SegmentKind::kPartitionSeq:
-        AppendDigits(vars.partition_seq, seg.number, out);
+        AppendPaddedDecimal(vars.partition_seq, seg.number, out);
         break;
       case SegmentKind::kCount:
-        AppendDigits(vars.count, seg.number, out);
+        AppendPaddedDecimal(vars.count, seg.number, out);
         break;
       default:
         AppendObjectName(vars.first_ms, vars.last_ms, instance, vars.partition_seq, extension,

@@ -27,17 +27,6 @@ bool ValidExtension(std::string_view e) {
   return std::all_of(e.begin(), e.end(), [](char c) { return c == '.' || IsExtensionWordChar(c); });
 }
 
-void AppendPadded(uint64_t v, size_t width, std::string* out) {
-  char buf[24];
-  char* end = buf + sizeof(buf);
-  char* p = end;
-  do {
-    *--p = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (static_cast<size_t>(end - p) < width) *--p = '0';
-  out->append(p, static_cast<size_t>(end - p));
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -77,15 +66,15 @@ bool ParseCompactUtc(std::string_view s, int64_t* ms) {
 void AppendCompactUtc(int64_t ms, std::string* out) {
   ms = std::clamp<int64_t>(ms, 0, kMaxEventTimeMs);
   const CivilTimeUtc c = CivilFromEpochMs(ms);
-  AppendPadded(static_cast<uint64_t>(c.year), 4, out);
-  AppendPadded(c.month, 2, out);
-  AppendPadded(c.day, 2, out);
+  AppendPaddedDecimal(static_cast<uint64_t>(c.year), 4, out);
+  AppendPaddedDecimal(c.month, 2, out);
+  AppendPaddedDecimal(c.day, 2, out);
   out->push_back('T');
-  AppendPadded(c.hour, 2, out);
-  AppendPadded(c.minute, 2, out);
-  AppendPadded(c.second, 2, out);
+  AppendPaddedDecimal(c.hour, 2, out);
+  AppendPaddedDecimal(c.minute, 2, out);
+  AppendPaddedDecimal(c.second, 2, out);
   out->push_back('.');
-  AppendPadded(c.millis, 3, out);
+  AppendPaddedDecimal(c.millis, 3, out);
   out->push_back('Z');
 }
 
@@ -120,7 +109,7 @@ void AppendObjectName(int64_t first_ms, int64_t last_ms, std::string_view instan
     }
   }
   out->push_back('_');
-  AppendPadded(partition_seq, kObjectNameSeqWidth, out);
+  AppendPaddedDecimal(partition_seq, kObjectNameSeqWidth, out);
   if (!extension.empty()) out->append(".").append(extension);
 }
 

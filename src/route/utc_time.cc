@@ -20,17 +20,6 @@ void CivilFromDays(int64_t z, int64_t* y, uint32_t* m, uint32_t* d) {
 
 bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
-void AppendPadded(uint64_t v, int width, std::string* out) {
-  char buf[24];
-  char* end = buf + sizeof(buf);
-  char* p = end;
-  do {
-    *--p = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (end - p < width) *--p = '0';
-  out->append(p, static_cast<size_t>(end - p));
-}
 
 bool BadLiteralChar(char c) {
   auto u = static_cast<unsigned char>(c);
@@ -118,29 +107,41 @@ void UtcTimeFormat::Append(const CivilTimeUtc& c, std::string* out) const {
       case 'Y':
         if (c.year < 0) {
           out->push_back('-');
-          AppendPadded(static_cast<uint64_t>(-c.year), 4, out);
+          AppendPaddedDecimal(static_cast<uint64_t>(-c.year), 4, out);
         } else {
-          AppendPadded(static_cast<uint64_t>(c.year), 4, out);
+          AppendPaddedDecimal(static_cast<uint64_t>(c.year), 4, out);
         }
         break;
-      case 'm': AppendPadded(c.month, 2, out); break;
-      case 'd': AppendPadded(c.day, 2, out); break;
-      case 'H': AppendPadded(c.hour, 2, out); break;
-      case 'M': AppendPadded(c.minute, 2, out); break;
-      case 'S': AppendPadded(c.second, 2, out); break;
-      case 'j': AppendPadded(c.yday, 3, out); break;
-      case 'L': AppendPadded(c.millis, 3, out); break;
+      case 'm': AppendPaddedDecimal(c.month, 2, out); break;
+      case 'd': AppendPaddedDecimal(c.day, 2, out); break;
+      case 'H': AppendPaddedDecimal(c.hour, 2, out); break;
+      case 'M': AppendPaddedDecimal(c.minute, 2, out); break;
+      case 'S': AppendPaddedDecimal(c.second, 2, out); break;
+      case 'j': AppendPaddedDecimal(c.yday, 3, out); break;
+      case 'L': AppendPaddedDecimal(c.millis, 3, out); break;
       case 's':
         if (c.epoch_seconds < 0) {
           out->push_back('-');
-          AppendPadded(static_cast<uint64_t>(-c.epoch_seconds), 1, out);
+          AppendPaddedDecimal(static_cast<uint64_t>(-c.epoch_seconds), 1, out);
         } else {
-          AppendPadded(static_cast<uint64_t>(c.epoch_seconds), 1, out);
+          AppendPaddedDecimal(static_cast<uint64_t>(c.epoch_seconds), 1, out);
         }
         break;
       default: break;
     }
   }
+}
+
+void AppendPaddedDecimal(uint64_t v, size_t width, std::string* out) {
+  char buf[24];
+  char* end = buf + sizeof(buf);
+  char* p = end;
+  do {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (static_cast<size_t>(end - p) < width && p > buf) *--p = '0';
+  out->append(p, static_cast<size_t>(end - p));
 }
 
 }  // namespace mqtt2s3::route

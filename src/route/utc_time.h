@@ -59,4 +59,8 @@ class UtcTimeFormat {
   std::vector<Op> ops_;
 };
 
+// Appends `v` in decimal, zero-padded to at least `width` digits. No allocation beyond the
+// string's growth; used for every number in keys and names.
+void AppendPaddedDecimal(uint64_t v, size_t width, std::string* out);
+
 }  // namespace mqtt2s3::route
