@@ -129,7 +129,7 @@ Status Converter::Impl::Run(bool handle_signals) {
   spdlog::info("stopped: received {}, stored {} in {} object(s), dead-lettered {}, acks "
                "released {}, left for redelivery {}",
                s.received, s.messages_uploaded, s.batches_uploaded, s.dead_lettered,
-               s.acks_released, s.deferred_on_shutdown + s.abandoned_on_shutdown);
+               s.acks_released, s.deferred_on_shutdown + s.left_unacked);
   return Status::Ok();
 }
 

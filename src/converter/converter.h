@@ -50,7 +50,8 @@ struct ConverterStats {
   uint64_t upload_blocked = 0;
   uint64_t index_objects = 0;       // companion index objects stored (index over the budget)      // uploader queue full: batch held until a slot frees
   uint64_t deferred_on_shutdown = 0;   // arrived while stopping: left for redelivery
-  uint64_t abandoned_on_shutdown = 0;  // not stored within the grace period: redelivered
+  uint64_t left_unacked = 0;  // not stored (shutdown grace over, or refused for good): the
+                              // broker redelivers them to the next session
 };
 
 class Converter {

@@ -95,19 +95,27 @@ void Converter::Impl::SubmitBatch(batch::Batch b) {
   Submit(std::move(*item));
 }
 
-void Converter::Impl::Submit(Blocked item) {
-  // Only this thread submits and workers only shrink the queue, so a request that fits now is
-  // accepted. One that does not waits in blocked_ (the broker window holds back new data).
+bool Converter::Impl::Fits(const upload::UploadRequest& request) const {
+  // Only the session thread submits and workers only shrink the queue, so a request that fits
+  // now is accepted.
   const upload::UploaderStats us = uploader_->stats();
-  const bool fits = us.queued < options_.uploader.max_queued_uploads &&
-                    (us.buffered_bytes == 0 || us.buffered_bytes + item.request.body.size() <=
-                                                   options_.uploader.max_buffered_bytes);
-  if (!fits || !blocked_.empty()) {
-    if (blocked_.empty() || !fits) Count([](ConverterStats& s) { ++s.upload_blocked; });
+  return us.queued < options_.uploader.max_queued_uploads &&
+         (us.buffered_bytes == 0 ||
+          us.buffered_bytes + request.body.size() <= options_.uploader.max_buffered_bytes);
+}
+
+void Converter::Impl::Submit(Blocked item) {
+  // Keep submission order: behind anything already waiting, or when the uploader is full (the
+  // broker window then holds back new data).
+  if (!blocked_.empty() || !Fits(item.request)) {
+    Count([](ConverterStats& s) { ++s.upload_blocked; });
     blocked_.push_back(std::move(item));
-    if (fits) RetryBlocked();
     return;
   }
+  SubmitNow(std::move(item));
+}
+
+void Converter::Impl::SubmitNow(Blocked item) {
   std::shared_ptr<batch::Batch> batch = item.batch;
   const uint64_t token_id = item.token_id;
   const bool dead = item.request.bucket == options_.dead_letter_bucket;
@@ -128,22 +136,16 @@ void Converter::Impl::Submit(Blocked item) {
     // Only after Stop(): the messages stay unacknowledged and are redelivered.
     spdlog::warn("upload refused: {}", st.ToString());
     Count([&](ConverterStats& s) {
-      s.abandoned_on_shutdown += batch ? batch->message_count() : 1;
+      s.left_unacked += batch ? batch->message_count() : 1;
     });
   }
 }
 
 void Converter::Impl::RetryBlocked() {
-  while (!blocked_.empty()) {
-    const upload::UploaderStats us = uploader_->stats();
-    const Blocked& head = blocked_.front();
-    const bool fits = us.queued < options_.uploader.max_queued_uploads &&
-                      (us.buffered_bytes == 0 || us.buffered_bytes + head.request.body.size() <=
-                                                     options_.uploader.max_buffered_bytes);
-    if (!fits) return;
+  while (!blocked_.empty() && Fits(blocked_.front().request)) {
     Blocked item = std::move(blocked_.front());
     blocked_.pop_front();
-    Submit(std::move(item));
+    SubmitNow(std::move(item));
   }
 }
 
@@ -174,8 +176,18 @@ void Converter::Impl::OnBatchUploaded(const std::shared_ptr<batch::Batch>& b,
     return;
   }
   if (r.status.code() == StatusCode::kCancelled) {
-    Count([&](ConverterStats& s) { s.abandoned_on_shutdown += b->message_count(); });
+    Count([&](ConverterStats& s) { s.left_unacked += b->message_count(); });
     return;  // not acked: the broker redelivers
+  }
+  if (dead) {
+    // The dead-letter store itself refuses the object for good (a configuration error): keep
+    // the messages unacknowledged rather than loop; the broker redelivers them after a
+    // reconnect. Free the batch's share of the window meanwhile.
+    spdlog::error("dead-letter bucket '{}' refused {} message(s) for good: {}; they stay "
+                  "unacknowledged", r.bucket, b->message_count(), r.status.ToString());
+    Count([&](ConverterStats& s) { s.left_unacked += b->message_count(); });
+    asio::post(io_, [this, b] { batcher_->Complete(std::move(*b)); });
+    return;
   }
   // A permanent failure (S3 refuses this bucket or key for good): store the same object under
   // the dead-letter prefix; its messages are acked once that succeeds.
@@ -209,7 +221,7 @@ void Converter::Impl::OnIndexUploaded(const std::shared_ptr<Blocked>& data,
     return;
   }
   if (r.status.code() == StatusCode::kCancelled) {
-    Count([&](ConverterStats& s) { s.abandoned_on_shutdown += data->batch->message_count(); });
+    Count([&](ConverterStats& s) { s.left_unacked += data->batch->message_count(); });
     return;  // not acked: the broker redelivers
   }
   // S3 refuses the index for good (the same bucket will refuse the data): store the batch
@@ -234,7 +246,7 @@ void Converter::Impl::OnMessageUploaded(uint64_t token_id, mqtt::QoS qos, bool d
     // message unacknowledged so the broker redelivers it; never drop it.
     spdlog::error("could not store dead-letter object {}/{}: {}", r.bucket, r.key,
                   r.status.ToString());
-    Count([](ConverterStats& s) { ++s.abandoned_on_shutdown; });
+    Count([](ConverterStats& s) { ++s.left_unacked; });
   }
   asio::post(io_, [this] { RetryBlocked(); });
 }

@@ -73,7 +73,9 @@ class Converter::Impl {
   // --- flush path (converter_flush.cc)
   void DispatchReady();  // session thread: every batch in ready_ -> upload
   void SubmitBatch(batch::Batch batch);
-  void Submit(Blocked item);  // session thread
+  void Submit(Blocked item);     // session thread: in order, or wait in blocked_
+  void SubmitNow(Blocked item);  // session thread: hand to the uploader
+  bool Fits(const upload::UploadRequest& request) const;
   void RetryBlocked();        // session thread
   void OnBatchUploaded(const std::shared_ptr<batch::Batch>& batch,
                        const upload::UploadResult& r);  // uploader thread

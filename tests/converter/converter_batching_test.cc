@@ -172,6 +172,25 @@ TEST(ConverterBatchingTest, ShutdownFlushesEveryBatchBeforeDisconnecting) {
   EXPECT_EQ(DrainSession(name, name + "/#", 1500ms), 0u) << "all acked before DISCONNECT";
 }
 
+TEST(ConverterBatchingTest, AFullUploadQueueHoldsBatchesWithoutLoss) {
+  const std::string name = UniqueName("full");
+  ConverterOptions o = PlantOptions(name);
+  o.batcher.default_policy.max_messages = 5;
+  o.uploader.max_concurrent_uploads = 1;
+  o.uploader.max_queued_uploads = 1;
+  auto msgs = PlantMessages(name, "p1", 200);
+  auto client = MakeClient(o.s3);
+  RunningConverter rc(o);
+  PahoPublish(msgs);
+  ASSERT_TRUE(WaitFor([&] { return rc.conv().stats().messages_uploaded == 200; }, 60s))
+      << "stored " << rc.conv().stats().messages_uploaded;
+  ConverterStats s = rc.conv().stats();
+  EXPECT_GT(s.upload_blocked, 0u) << "40 batches through a queue of one must have waited";
+  EXPECT_EQ(s.batches_uploaded, 40u);
+  EXPECT_EQ(s.acks_released, 200u);
+  ExpectExactlyOnce(ReadBucket(*client, name + "-p1"), msgs);
+}
+
 // The use case at test scale: 3 plants x 10 devices x 3,000 rounds = 30,000 messages per
 // plant; one bucket per plant; objects of 10,000 messages whose names carry the first and last
 // event time (the payload's weldspot Timestamp, one simulated second per round).
