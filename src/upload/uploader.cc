@@ -101,7 +101,10 @@ std::unique_ptr<Uploader::Job> Uploader::NextJob(std::unique_lock<std::mutex>& l
     if (parked_.empty()) {
       work_cv_.wait(lock);
     } else {
-      work_cv_.wait_until(lock, parked_.front()->due);
+      // A copy: wait_until reads its deadline again after re-locking, and by then another
+      // worker may have taken (and freed) the job it belongs to.
+      const std::chrono::steady_clock::time_point due = parked_.front()->due;
+      work_cv_.wait_until(lock, due);
     }
   }
   return nullptr;
