@@ -30,7 +30,15 @@ struct JsonFields::Impl {
       valid = validator->parse(padded.data(), payload.size(), false).get(unused) ? Valid::kNo
                                                                                   : Valid::kYes;
     }
-    return valid == Valid::kYes ? JsonFieldResult::kMissing : JsonFieldResult::kInvalidJson;
+    if (valid == Valid::kYes) return JsonFieldResult::kMissing;
+    return Fail();
+  }
+
+  // After a hard error simdjson's document is unusable (rewinding it dereferences a reset
+  // iterator, found by fuzz/fuzz_route.cc): never touch it again for this payload.
+  JsonFieldResult Fail() {
+    state = State::kFailed;
+    return JsonFieldResult::kInvalidJson;
   }
 
   bool EnsureParsed() {
@@ -66,12 +74,12 @@ JsonFieldResult JsonFields::Get(std::string_view pointer, std::string_view* valu
       err == simdjson::INCORRECT_TYPE || err == simdjson::INVALID_JSON_POINTER) {
     return impl_->Missing();
   }
-  if (err) return JsonFieldResult::kInvalidJson;
+  if (err) return impl_->Fail();
   simdjson::ondemand::json_type type;
-  if (v.type().get(type)) return JsonFieldResult::kInvalidJson;
+  if (v.type().get(type)) return impl_->Fail();
   switch (type) {
     case simdjson::ondemand::json_type::string:
-      if (v.get_string().get(*value)) return JsonFieldResult::kInvalidJson;
+      if (v.get_string().get(*value)) return impl_->Fail();
       return JsonFieldResult::kOk;
     case simdjson::ondemand::json_type::number: {
       std::string_view raw = v.raw_json_token();
@@ -81,13 +89,13 @@ JsonFieldResult JsonFields::Get(std::string_view pointer, std::string_view* valu
       }
       // ondemand does not validate a number until asked; refuse garbage like "12abc".
       double unused;
-      if (v.get_double().get(unused)) return JsonFieldResult::kInvalidJson;
+      if (v.get_double().get(unused)) return impl_->Fail();
       *value = raw;
       return JsonFieldResult::kOk;
     }
     case simdjson::ondemand::json_type::boolean: {
       bool b;
-      if (v.get_bool().get(b)) return JsonFieldResult::kInvalidJson;
+      if (v.get_bool().get(b)) return impl_->Fail();
       *value = b ? "true" : "false";
       return JsonFieldResult::kOk;
     }

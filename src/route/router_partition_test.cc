@@ -39,6 +39,30 @@ std::string Weld(std::string_view ts) {
   return std::string(R"({"weldspot":{"Timestamp":")") + std::string(ts) + "\"}}";
 }
 
+// Found by fuzz/fuzz_route.cc: the time field's lookup failed hard on a truncated payload and
+// the index key's lookup then rewound the broken document (a crash on a one-byte payload).
+TEST(RouterPartitionTest, BrokenJsonIsADeadLetterWhenSeveralFieldsAreRead) {
+  RouteOptions r = WeldingRoute();
+  r.index_key = "{device}/{type}/{version}/{json:/weldspot/Timestamp}";
+  r.dedupe_id = "{json:/seq}";
+  Router router = MakeRouter({r});
+  for (std::string_view payload : {"{", "[", "{\"weldspot\":{\"Timestamp\":", "{\"a\":1,}",
+                                   "\x01", "", "{\"weldspot\":[1,2"}) {
+    RouteResult res;
+    EXPECT_FALSE(router.Route("COMPANY-X/JSON/0/1/WELDING-STATION-12/WELD/1", payload, kTime, 1,
+                              &res))
+        << payload;
+    EXPECT_EQ(res.reason, DeadLetterReason::kInvalidJson) << payload << ": " << res.detail;
+  }
+  RouteResult ok;
+  EXPECT_TRUE(router.Route("COMPANY-X/JSON/0/1/WELDING-STATION-12/WELD/1",
+                           R"({"weldspot":{"Timestamp":"20181001 170000"},"seq":7})", kTime, 2,
+                           &ok))
+      << ok.detail << " (the parser recovers for the next message)";
+  EXPECT_EQ(ok.index_key, "WELDING-STATION-12/WELD/1/20181001 170000");
+  EXPECT_EQ(ok.dedupe_id, "7");
+}
+
 TEST(RouterPartitionTest, DevicesOfOnePlantShareAPartitionAndPlantsDoNot) {
   Router router = MakeRouter({WeldingRoute()});
   RouteResult a, b, c;
