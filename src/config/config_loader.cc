@@ -72,6 +72,21 @@ class Loader {
   std::set<std::string, std::less<>> seen_;                // display paths present in the file
 };
 
+// Key names and yaml-cpp's messages come from the file: escape control bytes so that every
+// error stays one line starting with "file:line:col:" (found by fuzz/fuzz_config.cc).
+void AppendEscaped(std::string_view text, std::string* out) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7F) {
+      out->append("\\x");
+      out->push_back(kHex[c >> 4]);
+      out->push_back(kHex[c & 0xF]);
+    } else {
+      out->push_back(static_cast<char>(c));
+    }
+  }
+}
+
 void Loader::Error(const YAML::Mark& mark, std::string_view display, std::string_view message) {
   if (errors_.size() >= kMaxErrors) return;
   std::string e = file_.empty() ? "<config>" : file_;
@@ -80,8 +95,12 @@ void Loader::Error(const YAML::Mark& mark, std::string_view display, std::string
     e.append(":").append(std::to_string(mark.column + 1));
   }
   e.append(": ");
-  if (!display.empty()) e.append("key '").append(display).append("': ");
-  e.append(message);
+  if (!display.empty()) {
+    e.append("key '");
+    AppendEscaped(display, &e);
+    e.append("': ");
+  }
+  AppendEscaped(message, &e);
   errors_.push_back(std::move(e));
 }
 
@@ -99,7 +118,11 @@ Status Loader::Result() const {
   if (errors_.empty()) return Status::Ok();
   std::string all;
   for (const auto& e : errors_) all.append(all.empty() ? "" : "\n").append(e);
-  if (errors_.size() >= kMaxErrors) all.append("\n(stopped after ").append(std::to_string(kMaxErrors)).append(" errors)");
+  if (errors_.size() >= kMaxErrors) {
+    // Same shape as every other line: "file: ...".
+    all.append("\n").append(file_.empty() ? "<config>" : file_).append(": stopped after ");
+    all.append(std::to_string(kMaxErrors)).append(" errors");
+  }
   return Status::InvalidArgument(std::move(all));
 }
 
@@ -120,6 +143,13 @@ void Loader::WalkMap(const YAML::Node& map, const std::string& table_parent,
       continue;
     }
     const std::string name = key_node.Scalar();
+    if (name.find_first_of(".[]") != std::string::npos) {
+      // A name like "routes[].filter" would otherwise address the table directly and write
+      // into a list item that does not exist (found by fuzz/fuzz_config.cc).
+      Error(key_node.Mark(), display_parent,
+            "key '" + name + "': keys must be plain names without '.', '[' or ']'");
+      continue;
+    }
     const std::string table_path = table_parent.empty() ? name : table_parent + "." + name;
     const std::string display = display_parent.empty() ? name : display_parent + "." + name;
     if (!here.insert(name).second) {

@@ -94,6 +94,36 @@ TEST(ConfigLoaderTest, ErrorNamesFileLineColumnAndKey) {
   EXPECT_EQ(e, "t.yaml:10:9: key 'broker.port': expected an integer 1..65535, got \"abc\"");
 }
 
+// Found by fuzz/fuzz_config.cc: control bytes in a key name or a YAML error split an error
+// over several lines, so a later line no longer started with "file:line:col:".
+TEST(ConfigLoaderTest, EveryErrorLineStartsWithTheFileEvenWithControlBytes) {
+  const std::string inputs[] = {std::string("\xff\x00\n", 3),
+                                std::string("subscript\x1a\x00ns:\n  - filter: \"a/#\"\n", 31),
+                                std::string(kMinimal) + "bro\nker: 1\n"};
+  for (const std::string& yaml : inputs) {
+    std::string e = LoadError(yaml);
+    ASSERT_FALSE(e.empty());
+    size_t start = 0;
+    while (start < e.size()) {
+      size_t nl = e.find('\n', start);
+      std::string line = e.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+      EXPECT_EQ(line.rfind("t.yaml", 0), 0u) << "line: " << line;
+      for (unsigned char c : line) EXPECT_GE(c, 0x20) << "control byte in: " << line;
+      if (nl == std::string::npos) break;
+      start = nl + 1;
+    }
+  }
+}
+
+// Found by fuzz/fuzz_config.cc: a dotted name addressed a list item that did not exist.
+TEST(ConfigLoaderTest, DottedOrBracketedKeyNamesAreRejected) {
+  for (const char* yaml : {"routes[].filter: x\n", "broker.port: 1\n", "routes[0]: x\n"}) {
+    EXPECT_THAT(LoadError(std::string(kMinimal) + yaml),
+                HasSubstr("keys must be plain names without '.', '[' or ']'"))
+        << yaml;
+  }
+}
+
 TEST(ConfigLoaderTest, UnknownKeysAreErrorsWithASuggestion) {
   EXPECT_THAT(LoadError(std::string(kMinimal) + "brokr:\n  port: 1\n"),
               HasSubstr("t.yaml:8:1: key 'brokr': unknown key; did you mean 'broker'?"));
