@@ -43,7 +43,8 @@ for f in build-fuzz/fuzz/fuzz_*; do
   name=$(basename "$f")
   corpus=$(mktemp -d)
   [ -d "fuzz/corpus/$name" ] && cp -r "fuzz/corpus/$name/." "$corpus/"
-  if "$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 "$corpus" >"build-fuzz/$name.log" 2>&1; then
+  if "$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 -artifact_prefix=build-fuzz/ \
+      "$corpus" >"build-fuzz/$name.log" 2>&1; then
     echo "$name: $(grep -E 'stat::number_of_executed_units' "build-fuzz/$name.log" | awk '{print $2}') executions, no crash"
   else
     echo "$name: FAILED"; tail -40 "build-fuzz/$name.log"; failed+=("$name")
