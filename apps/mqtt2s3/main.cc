@@ -2,12 +2,46 @@
 //
 //   mqtt2s3 run --config welding.yaml
 //   mqtt2s3 check-config welding.yaml
+//   mqtt2s3 ls --config welding.yaml --bucket welding --from "2018-10-01 17:00"
+//   mqtt2s3 inspect --endpoint http://127.0.0.1:8000 --bucket welding --key K
+//   mqtt2s3 get --config welding.yaml --bucket welding --key K --device robot-03
 //   mqtt2s3 --version
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 
 #include "commands.h"
+
+namespace {
+
+using mqtt2s3::app::ReadFlags;
+
+// Where S3 is and which bucket: shared by ls, inspect and get.
+void AddConnectionFlags(CLI::App* cmd, ReadFlags* f) {
+  auto* config = cmd->add_option("-c,--config", f->config_file,
+                                 "YAML configuration file; its s3 section gives the endpoint, "
+                                 "region and credentials (secrets via *_env / *_file as for "
+                                 "run)")
+                     ->check(CLI::ExistingFile);
+  auto* endpoint = cmd->add_option(
+      "--endpoint", f->endpoint,
+      "S3 endpoint URL instead of --config, e.g. http://127.0.0.1:8000; credentials from "
+      "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else S3_ACCESS_KEY/S3_SECRET_KEY");
+  config->excludes(endpoint);
+  cmd->add_option("--region", f->region, "Signing region with --endpoint")
+      ->capture_default_str()
+      ->needs(endpoint);
+  cmd->add_option("-b,--bucket", f->bucket, "Bucket to read")->required();
+}
+
+void AddTimeFlags(CLI::App* cmd, ReadFlags* f, const std::string& what) {
+  const std::string spelling =
+      " (UTC: '2018-10-01 17:00', 2018-10-01T17:00:00Z, or Unix milliseconds)";
+  cmd->add_option("--from", f->from, what + " at or after this time" + spelling);
+  cmd->add_option("--to", f->to, what + " before this time" + spelling);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -38,6 +72,61 @@ int main(int argc, char** argv) {
                   "Do not require the credential variables/files to exist (check on another "
                   "machine)");
 
+  ReadFlags ls_flags;
+  CLI::App* ls = app.add_subcommand(
+      "ls",
+      "List batch objects whose event-time range (encoded in their names) overlaps --from/--to. "
+      "Reads the listing only, no HEAD. Prints first event, last event, size, writer "
+      "instance, partition sequence and key; keys that are not object names go to stderr");
+  AddConnectionFlags(ls, &ls_flags);
+  ls->add_option("-p,--prefix", ls_flags.prefix, "Only keys starting with this S3 key prefix");
+  AddTimeFlags(ls, &ls_flags, "Objects with an event");
+
+  ReadFlags inspect_flags;
+  CLI::App* inspect = app.add_subcommand(
+      "inspect",
+      "HEAD one object and load its index (inline, or one GET of the companion index object; "
+      "sha256 verified). Prints format version, message count, event-time range, body size, "
+      "index location, clusters with their byte ranges and the request count");
+  AddConnectionFlags(inspect, &inspect_flags);
+  inspect->add_option("-k,--key", inspect_flags.keys, "Object key")->required()->expected(1);
+  inspect->add_flag("--verify-body", inspect_flags.verify_body,
+                    "Also GET the whole body and check its sha256 against the metadata");
+  inspect->add_option("--max-clusters", inspect_flags.max_clusters,
+                      "Print at most this many clusters")
+      ->capture_default_str();
+
+  ReadFlags get_flags;
+  CLI::App* get = app.add_subcommand(
+      "get",
+      "Print the messages of one or more objects that match all given filters, one per line: "
+      "event time, index key, topic, payload (tab separated; newlines in payloads escaped). "
+      "Reads only the byte ranges the index points at; request and byte counts go to stderr");
+  AddConnectionFlags(get, &get_flags);
+  get->add_option("-k,--key", get_flags.keys, "Object key; repeat for several objects")
+      ->required();
+  get->add_option("--index-key", get_flags.index_key,
+                  "Only messages whose index key equals this, e.g. robot-03/WELD/1/Timestamp");
+  get->add_option("-p,--prefix", get_flags.index_prefix,
+                  "Only messages whose index key starts with this");
+  get->add_option("--device", get_flags.device,
+                  "Only messages whose index key component number --device-component equals "
+                  "this (the device in robot-03/WELD/1/Timestamp)");
+  get->add_option("--device-component", get_flags.device_component,
+                  "Which '/'-separated index key component --device matches, 0 = first")
+      ->capture_default_str();
+  AddTimeFlags(get, &get_flags, "Messages with an event time");
+  get->add_option("-o,--out", get_flags.out_file,
+                  "Write the lines to this file instead of stdout");
+  get->add_flag("--payload-only", get_flags.payload_only,
+                "Print only the payloads, byte for byte, each followed by a newline");
+  get->add_flag("--dedupe", get_flags.dedupe,
+                "Drop messages whose dedupe id was already printed (across --key objects)");
+  get->add_option("--max-gap", get_flags.max_gap_bytes,
+                  "Fetch two wanted byte ranges with one GET when at most this many bytes "
+                  "apart")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -49,6 +138,9 @@ int main(int argc, char** argv) {
   }
   if (run->parsed()) return mqtt2s3::app::RunConverter(run_flags);
   if (check->parsed()) return mqtt2s3::app::CheckConfig(check_file, !no_secrets);
+  if (ls->parsed()) return mqtt2s3::app::ListObjectsCommand(ls_flags);
+  if (inspect->parsed()) return mqtt2s3::app::InspectCommand(inspect_flags);
+  if (get->parsed()) return mqtt2s3::app::GetCommand(get_flags);
   std::cout << app.help();
   return 0;
 }

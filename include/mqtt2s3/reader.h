@@ -1,0 +1,175 @@
+// mqtt2s3::Reader: reads messages back out of the objects mqtt2s3 wrote (docs/FORMAT.md),
+// touching as few bytes and requests as the offset index allows.
+//
+//   std::shared_ptr<const s3::Client> client = ...;           // s3/client.h
+//   mqtt2s3::Reader reader(client);                             // default ReaderOptions
+//   auto listed = reader.ListObjects("welding", "plant-1/2018/", {.from_ms = t0, .to_ms = t1});
+//   for (const auto& batch : listed->objects) {                 // key names only, no HEAD
+//     auto obj = reader.Open("welding", batch.key);             // HEAD (+ one index GET)
+//     if (!obj.ok()) return obj.status();   // "bucket 'welding' key '...': index sha256 ..."
+//     mqtt2s3::Selector device;  device.component = "robot-03";   // first key component
+//     auto entries = reader.Select(*obj, device);
+//     auto fetched = reader.Fetch(*obj, entries);               // coalesced ranged GETs
+//     for (const auto& m : fetched->messages) Use(m.index_key, m.payload);
+//   }
+//   reader.stats();   // {heads, gets, lists, bytes} so far
+//
+// Cost: fetching one message costs one HEAD, at most one index GET (when the index is not
+// inline) and one ranged GET; one device of a clustered object is one contiguous range.
+//
+// Lifecycle: a Reader is cheap; make one per task. The OpenObject values it returns are
+// immutable and independent of it. Thread-safety: a Reader is NOT thread-safe (it counts
+// requests and remembers dedupe ids); use one per thread. The shared client is thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "format/object_index.h"
+#include "s3/client.h"
+
+namespace mqtt2s3 {
+
+// Event times [from_ms, to_ms), Unix milliseconds. The default covers all time.
+struct TimeRange {
+  int64_t from_ms = std::numeric_limits<int64_t>::min();
+  int64_t to_ms = std::numeric_limits<int64_t>::max();
+  // True when some instant of [first_ms, last_ms] (both inclusive) lies in the range.
+  bool Overlaps(int64_t first_ms, int64_t last_ms) const {
+    return first_ms < to_ms && last_ms >= from_ms;
+  }
+  bool Contains(int64_t t_ms) const { return t_ms >= from_ms && t_ms < to_ms; }
+};
+
+// Parses a command-line time: "2018-10-01 17:00", "2018-10-01T17:00:00Z",
+// "2018-10-01T17:00:00.250Z", "2018-10-01" (all UTC) or Unix milliseconds "1538413200000".
+StatusOr<int64_t> ParseTimeArg(std::string_view text);
+// "2018-10-01T17:00:00.000Z".
+std::string FormatTimeMs(int64_t ms);
+
+struct ReaderOptions {
+  // Two wanted byte ranges closer than this are fetched by one GET (the gap is read and
+  // dropped): a few KiB extra cost less than another request's latency. Separators are
+  // always bridged, so one cluster (device) is one GET even at 0.
+  uint64_t max_gap_bytes = 64 * 1024;
+  // Drop messages whose dedupe id this Reader has returned before (across objects and
+  // Fetch calls). Messages without a dedupe id are always returned.
+  bool dedupe = false;
+  // Refuse companion index objects larger than this (a corrupt size field must not make
+  // us download gigabytes).
+  uint64_t max_index_bytes = 256ull << 20;
+  // How the writer named companion index objects (format::FormatOptions; the defaults
+  // match), so ListObjects can tell them from batches: a companion's name parses too.
+  std::string index_object_prefix;
+  std::string index_object_suffix = ".idx";
+
+  Status Validate() const;
+};
+
+// Requests sent so far by one Reader; `bytes` counts response bodies (index and data GETs).
+struct RequestStats {
+  uint64_t heads = 0;
+  uint64_t gets = 0;
+  uint64_t lists = 0;  // ListObjectsV2 pages
+  uint64_t bytes = 0;
+};
+
+// One object found by ListObjects, described by its canonical name (route/object_name.h).
+struct ListedBatch {
+  std::string key;
+  uint64_t size = 0;  // from the listing
+  int64_t first_ms = 0;
+  int64_t last_ms = 0;
+  std::string instance;
+  uint64_t partition_seq = 0;
+};
+
+struct ListResult {
+  std::vector<ListedBatch> objects;  // overlapping the time range, in listing (key) order
+  // Keys whose last component is not a canonical object name, with why (companion index
+  // objects among them): their time range is unknown, so they are neither kept nor dropped.
+  std::vector<std::pair<std::string, std::string>> unparsed;
+  uint64_t outside_range = 0;  // parsed but not overlapping
+  uint64_t index_objects = 0;  // companion index objects (named after a batch), skipped
+};
+
+// An object after HEAD and index load. Immutable value.
+struct OpenObject {
+  std::string bucket;
+  std::string key;
+  uint64_t object_size = 0;   // from HEAD
+  std::string etag;
+  bool index_inline = false;
+  std::string index_key;      // companion index object key; empty when inline
+  uint64_t index_bytes = 0;   // compressed index size
+  format::ObjectIndex index;  // checksum verified
+  const format::ObjectInfo& info() const { return index.info(); }
+};
+
+// Which messages of an object to read. Empty fields do not filter; set fields all apply.
+struct Selector {
+  std::string exact_key;       // index key equals this
+  std::string key_prefix;      // index key starts with this
+  std::string component;       // index key component `component_index` equals this
+  size_t component_index = 0;  // 0 = first component (the device in "robot-03/WELD/1/t")
+  char key_delimiter = '/';
+  TimeRange time;
+};
+
+struct Message {
+  std::string index_key;
+  std::string topic;
+  int64_t event_time_ms = 0;
+  std::string dedupe_id;
+  std::string payload;
+};
+
+struct FetchResult {
+  std::vector<Message> messages;  // in the order of the entries asked for
+  uint64_t requests = 0;          // ranged GETs this fetch sent
+  uint64_t bytes = 0;             // bytes those GETs returned (payloads + gaps + separators)
+  uint64_t duplicates_dropped = 0;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::shared_ptr<const s3::Client> client, ReaderOptions options = {});
+
+  // Objects under `prefix` whose key-encoded time range overlaps `range`. Lists only (no
+  // HEAD); errors name the bucket and prefix.
+  StatusOr<ListResult> ListObjects(std::string_view bucket, std::string_view prefix,
+                                   const TimeRange& range = {});
+
+  // HEAD, then the index: inline from the metadata, or one GET of the companion index object.
+  // Corruption (naming bucket and key) when a checksum or size does not match.
+  StatusOr<OpenObject> Open(std::string_view bucket, std::string_view key);
+
+  // Entries (in body order) of `object` matching `selector`. No I/O.
+  static std::vector<uint32_t> Select(const OpenObject& object, const Selector& selector);
+
+  // The messages of `entries`, read with as few ranged GETs as ReaderOptions::max_gap_bytes
+  // allows. Corruption when S3 returns fewer bytes than the index promises.
+  StatusOr<FetchResult> Fetch(const OpenObject& object, std::span<const uint32_t> entries);
+
+  // GETs the whole body and checks its SHA-256 against the metadata (OK or Corruption).
+  Status VerifyBody(const OpenObject& object);
+
+  const RequestStats& stats() const { return stats_; }
+  void ResetStats() { stats_ = {}; }
+  const ReaderOptions& options() const { return options_; }
+
+ private:
+  std::shared_ptr<const s3::Client> client_;
+  ReaderOptions options_;
+  RequestStats stats_;
+  std::set<std::string, std::less<>> seen_dedupe_ids_;
+};
+
+}  // namespace mqtt2s3

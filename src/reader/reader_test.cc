@@ -1,0 +1,226 @@
+// Reader request-count logic against an in-memory S3 behind the HttpTransport seam.
+#include "mqtt2s3/reader.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+
+#include "format/format_options.h"
+#include "format/object_writer.h"
+
+namespace mqtt2s3 {
+namespace {
+
+// Serves HEAD and (ranged) GET of objects stored under "http://fake/bucket/<key>"; counts
+// requests. Thread-safe (one mutex), as HttpTransport requires.
+class FakeObjects : public s3::HttpTransport {
+ public:
+  struct Object {
+    std::string body;
+    format::Metadata metadata;
+  };
+  std::map<std::string, Object> objects;  // by URL path after "/bucket/"
+  int heads = 0, gets = 0;
+  size_t short_ranges_by = 0;  // answer ranged GETs with this many bytes too few
+
+  s3::HttpResult Send(const s3::HttpRequest& req) override {
+    std::lock_guard lock(mu_);
+    const std::string prefix = "http://fake/bucket/";
+    std::string path = req.url.substr(prefix.size());
+    path = path.substr(0, path.find('?'));
+    auto it = objects.find(path);
+    if (it == objects.end()) return s3::HttpResponse{404, {}, "<Error><Code>NoSuchKey</Code></Error>"};
+    const Object& o = it->second;
+    s3::HttpResponse res;
+    res.status = 200;
+    res.headers.emplace_back("etag", "\"e\"");
+    for (const auto& [n, v] : o.metadata) res.headers.emplace_back("x-amz-meta-" + n, v);
+    if (req.method == "HEAD") {
+      ++heads;
+      res.headers.emplace_back("content-length", std::to_string(o.body.size()));
+      return res;
+    }
+    ++gets;
+    for (const auto& [n, v] : req.headers) {
+      if (n == "Range" || n == "range") {  // "bytes=a-b"
+        uint64_t a = std::stoull(v.substr(6));
+        uint64_t b = std::stoull(v.substr(v.find('-') + 1));
+        res.status = 206;
+        res.body = o.body.substr(a, b - a + 1 - short_ranges_by);
+        res.headers.emplace_back("content-range", "bytes " + std::to_string(a) + "-" +
+                                                      std::to_string(b) + "/" +
+                                                      std::to_string(o.body.size()));
+        res.headers.emplace_back("content-length", std::to_string(res.body.size()));
+        return res;
+      }
+    }
+    res.body = o.body;
+    res.headers.emplace_back("content-length", std::to_string(res.body.size()));
+    return res;
+  }
+
+ private:
+  std::mutex mu_;
+};
+
+struct Fixture {
+  FakeObjects* fake = nullptr;
+  std::shared_ptr<const s3::Client> client;
+};
+
+Fixture MakeClient() {
+  auto transport = std::make_unique<FakeObjects>();
+  Fixture f;
+  f.fake = transport.get();
+  s3::ClientOptions o;
+  o.endpoint = "http://fake";
+  o.access_key = "AK";
+  o.secret_key = "SK";
+  auto c = s3::Client::CreateWithTransport(o, std::move(transport));
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  f.client = std::move(*c);
+  return f;
+}
+
+// Stores `n` messages of `devices` devices under "obj" as the converter would.
+void Store(FakeObjects* fake, size_t n, size_t devices, bool force_companion) {
+  std::vector<std::string> payloads, keys;
+  for (size_t i = 0; i < n; ++i) {
+    payloads.push_back("{\"i\":" + std::to_string(i) + "}");
+    keys.push_back("robot-" + std::to_string(i % devices) + "/WELD/1/Timestamp");
+  }
+  std::vector<format::MessageRecord> records;
+  for (size_t i = 0; i < n; ++i) {
+    records.push_back({payloads[i], "t", keys[i], "", static_cast<int64_t>(1000 + i)});
+  }
+  format::FormatOptions options;
+  options.cluster_key_components = 1;
+  auto writer = format::ObjectWriter::Create(options);
+  ASSERT_TRUE(writer.ok());
+  auto enc = writer->Encode(records);
+  ASSERT_TRUE(enc.ok()) << enc.status().ToString();
+  ASSERT_EQ(enc->index_object.has_value(), force_companion);
+  if (enc->index_object) fake->objects[options.IndexObjectKey("obj")] = {*enc->index_object, {}};
+  fake->objects["obj"] = {enc->body, enc->metadata};
+}
+
+TEST(Reader, InlineIndexCostsOneHeadAndOneRangedGet) {
+  Fixture f = MakeClient();
+  Store(f.fake, 5, 1, /*force_companion=*/false);
+  Reader reader(f.client);
+  auto obj = reader.Open("bucket", "obj");
+  ASSERT_TRUE(obj.ok()) << obj.status().ToString();
+  EXPECT_TRUE(obj->index_inline);
+  Selector selector;
+  selector.exact_key = "robot-0/WELD/1/Timestamp";
+  selector.time = {.from_ms = 1002, .to_ms = 1003};
+  auto entries = Reader::Select(*obj, selector);
+  ASSERT_EQ(entries.size(), 1u);
+  auto fetched = reader.Fetch(*obj, entries);
+  ASSERT_TRUE(fetched.ok()) << fetched.status().ToString();
+  ASSERT_EQ(fetched->messages.size(), 1u);
+  EXPECT_EQ(fetched->messages[0].payload, "{\"i\":2}");
+  EXPECT_EQ(reader.stats().heads, 1u);
+  EXPECT_EQ(reader.stats().gets, 1u);
+  EXPECT_EQ(f.fake->heads + f.fake->gets, 2);
+}
+
+TEST(Reader, CompanionIndexCostsOneMoreGetAndOneDeviceIsOneRange) {
+  Fixture f = MakeClient();
+  Store(f.fake, 2000, 10, /*force_companion=*/true);
+  ReaderOptions options;
+  options.max_gap_bytes = 0;
+  Reader reader(f.client, options);
+  auto obj = reader.Open("bucket", "obj");
+  ASSERT_TRUE(obj.ok()) << obj.status().ToString();
+  EXPECT_FALSE(obj->index_inline);
+  EXPECT_EQ(obj->index_key, "obj.idx");
+  Selector selector;
+  selector.component = "robot-7";
+  auto entries = Reader::Select(*obj, selector);
+  ASSERT_EQ(entries.size(), 200u);
+  auto fetched = reader.Fetch(*obj, entries);
+  ASSERT_TRUE(fetched.ok()) << fetched.status().ToString();
+  EXPECT_EQ(fetched->requests, 1u);
+  EXPECT_LT(fetched->bytes * 5, obj->object_size);
+  EXPECT_EQ(fetched->messages.front().payload, "{\"i\":7}");
+  EXPECT_EQ(reader.stats().heads, 1u);
+  EXPECT_EQ(reader.stats().gets, 2u);
+}
+
+TEST(Reader, CorruptCompanionIndexIsACorruptionNamingBucketAndKey) {
+  Fixture f = MakeClient();
+  Store(f.fake, 2000, 10, /*force_companion=*/true);
+  f.fake->objects["obj.idx"].body[10] ^= 0x01;
+  Reader reader(f.client);
+  auto obj = reader.Open("bucket", "obj");
+  ASSERT_FALSE(obj.ok());
+  EXPECT_EQ(obj.status().code(), StatusCode::kCorruption) << obj.status().ToString();
+  EXPECT_NE(obj.status().message().find("bucket 'bucket' key 'obj'"), std::string::npos)
+      << obj.status().message();
+}
+
+TEST(Reader, ShortRangedAnswerIsCorruptionNotAWrongPayload) {
+  Fixture f = MakeClient();
+  Store(f.fake, 5, 1, /*force_companion=*/false);
+  f.fake->short_ranges_by = 1;
+  Reader reader(f.client);
+  auto obj = reader.Open("bucket", "obj");
+  ASSERT_TRUE(obj.ok()) << obj.status().ToString();
+  auto fetched = reader.Fetch(*obj, Reader::Select(*obj, {}));
+  ASSERT_FALSE(fetched.ok());
+  EXPECT_EQ(fetched.status().code(), StatusCode::kCorruption) << fetched.status().ToString();
+  EXPECT_NE(fetched.status().message().find("key 'obj'"), std::string::npos);
+}
+
+TEST(Reader, SelectCombinesComponentPrefixAndTimeFilters) {
+  Fixture f = MakeClient();
+  Store(f.fake, 100, 4, /*force_companion=*/false);
+  Reader reader(f.client);
+  auto obj = reader.Open("bucket", "obj");
+  ASSERT_TRUE(obj.ok()) << obj.status().ToString();
+  Selector s;
+  s.component = "robot-1";
+  EXPECT_EQ(Reader::Select(*obj, s).size(), 25u);
+  s.time = {.from_ms = 1000, .to_ms = 1040};  // i < 40
+  EXPECT_EQ(Reader::Select(*obj, s).size(), 10u);
+  s.key_prefix = "robot-2";
+  EXPECT_TRUE(Reader::Select(*obj, s).empty());
+  Selector third;
+  third.component = "WELD";
+  third.component_index = 1;
+  EXPECT_EQ(Reader::Select(*obj, third).size(), 100u);
+  third.component_index = 9;  // keys have fewer components
+  EXPECT_TRUE(Reader::Select(*obj, third).empty());
+  EXPECT_EQ(reader.stats().gets, 0u);  // selection is index-only
+}
+
+TEST(Reader, DedupeDropsIdsAlreadyReturnedAcrossFetches) {
+  Fixture f = MakeClient();
+  std::vector<format::MessageRecord> records = {{"a", "t", "k", "id-1", 1},
+                                                {"b", "t", "k", "id-2", 2},
+                                                {"c", "t", "k", "", 3}};
+  auto writer = format::ObjectWriter::Create({});
+  ASSERT_TRUE(writer.ok());
+  auto enc = writer->Encode(records);
+  ASSERT_TRUE(enc.ok());
+  f.fake->objects["obj"] = {enc->body, enc->metadata};
+  ReaderOptions options;
+  options.dedupe = true;
+  Reader reader(f.client, options);
+  auto obj = reader.Open("bucket", "obj");
+  ASSERT_TRUE(obj.ok()) << obj.status().ToString();
+  auto all = Reader::Select(*obj, {});
+  auto first = reader.Fetch(*obj, all);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->messages.size(), 3u);
+  auto second = reader.Fetch(*obj, all);
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->messages.size(), 1u);  // only the message without an id
+  EXPECT_EQ(second->messages[0].payload, "c");
+  EXPECT_EQ(second->duplicates_dropped, 2u);
+}
+
+}  // namespace
+}  // namespace mqtt2s3
