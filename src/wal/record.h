@@ -1,0 +1,76 @@
+// The logical records a WAL segment holds, and their byte encoding (docs/WAL.md):
+//   segment header  kind=1 | magic "M2SW" | version u32 | first_sequence u64
+//   message         kind=2 | sequence u64 | receive_time_ms i64 | qos u8 | flags u8 |
+//                   partition_len u16 | topic_len u16 | extra_len u32 | payload_len u32 |
+//                   partition | topic | extra | payload
+//   commit          kind=3 | partition_seq u64 | last_sequence u64 | partition_len u16 |
+//                   partition
+// All integers little-endian. Values; thread-safe as values.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace mqtt2s3::wal {
+
+inline constexpr uint32_t kFormatVersion = 1;
+
+enum class RecordKind : uint8_t { kSegmentHeader = 1, kMessage = 2, kCommit = 3 };
+
+// What the caller appends. Views: copied by Log::Append.
+struct MessageIn {
+  std::string_view partition{};  // the batch partition this message goes to (commit scope)
+  std::string_view topic{};      // < 64 KiB
+  std::string_view payload{};
+  std::string_view extra{};      // opaque bytes kept with the message (dedupe id, index key)
+  int64_t receive_time_ms = 0;
+  uint8_t qos = 0;
+  uint8_t flags = 0;  // bit 0: flush_after (same as batch::MessageIn)
+};
+
+// A message read back by recovery.
+struct Message {
+  uint64_t sequence = 0;  // assigned by Log::Append: 1, 2, 3, ... never reused
+  int64_t receive_time_ms = 0;
+  uint8_t qos = 0;
+  uint8_t flags = 0;
+  std::string partition;
+  std::string topic;
+  std::string payload;
+  std::string extra;
+};
+
+// "Partition `partition` uploaded its batch number `partition_seq`, which ends with the
+// message of WAL sequence `last_sequence`": every message of that partition with a
+// sequence <= last_sequence is in S3.
+struct CommitMarker {
+  std::string partition;
+  uint64_t partition_seq = 0;
+  uint64_t last_sequence = 0;
+};
+
+struct SegmentHeader {
+  uint32_t version = kFormatVersion;
+  uint64_t first_sequence = 0;
+};
+
+void EncodeSegmentHeader(const SegmentHeader& h, std::string* out);
+// InvalidArgument when a field exceeds its length prefix (topic >= 64 KiB, ...).
+Status EncodeMessage(uint64_t sequence, const MessageIn& m, std::string* out);
+Status EncodeCommit(const CommitMarker& c, std::string* out);
+
+// One decoded record; only the member matching `kind` is filled.
+struct DecodedRecord {
+  RecordKind kind = RecordKind::kMessage;
+  SegmentHeader header;
+  Message message;
+  CommitMarker commit;
+};
+
+// Corruption naming what is malformed (unknown kind, short record, bad magic/version).
+Status DecodeRecord(std::string_view data, DecodedRecord* out);
+
+}  // namespace mqtt2s3::wal
