@@ -66,7 +66,7 @@ void Converter::Impl::OnMessage(const mqtt::InboundMessage& m) {
   const route::CompiledRoute& route = router_->route(static_cast<size_t>(route_result_.route_index));
   extra_scratch_.assign(route_result_.index_key);
   extra_scratch_.push_back('\0');
-  if (route.dedupe_template().has_value()) {
+  if (!route_result_.dedupe_id.empty()) {
     extra_scratch_.append(route_result_.dedupe_id);
   } else {
     std::optional<std::string_view> prop;

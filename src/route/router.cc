@@ -138,14 +138,18 @@ bool Router::Route(std::string_view topic, std::string_view payload,
   }
   r = route.index_key().Render(in, shared_->index_limits, &result->index_key,
                                &result->detail);
-  if (r == DeadLetterReason::kNone && route.dedupe_template().has_value()) {
-    r = route.dedupe_template()->Render(in, shared_->index_limits, &result->dedupe_id,
-                                        &result->detail);
-  }
   if (r != DeadLetterReason::kNone) {
     result->reason = r;
-    result->detail.insert(0, "index key or dedupe id of route '" + route.options().name + "': ");
+    result->detail.insert(0, "index key of route '" + route.options().name + "': ");
     return false;
+  }
+  if (route.dedupe_template().has_value() &&
+      route.dedupe_template()->Render(in, shared_->index_limits, &result->dedupe_id,
+                                      &result->detail) != DeadLetterReason::kNone) {
+    // Like a missing event time, a missing dedupe field must not cost the message: leave the
+    // id empty and the caller falls back to the content hash.
+    result->dedupe_id.clear();
+    result->detail.clear();
   }
   return true;
 }

@@ -61,7 +61,8 @@ struct RouteResult {
   // time was used (count it; the message is NOT dead-lettered for it).
   bool event_time_fallback = false;
   // The message's index key (routes[].index_key) and, when the route's dedupe_id is a
-  // template, its dedupe id (empty otherwise: the caller hashes or reads a user property).
+  // template that rendered, its dedupe id (empty otherwise, also when the template's field is
+  // missing: the caller then hashes the content or reads a user property).
   std::string index_key;
   std::string dedupe_id;
   DeadLetterReason reason = DeadLetterReason::kNone;
