@@ -97,6 +97,18 @@ Status DeadLetterOptions::Validate() const {
   return Status::Ok();
 }
 
+Status FormatSection::Validate() const {
+  if (separator.size() > 16) return KeyError("separator", "at most 16 bytes");
+  if (!index_prefix.empty() &&
+      (index_prefix.front() == '/' || index_prefix.back() != '/' ||
+       index_prefix.find("//") != std::string::npos || index_prefix.find("..") != std::string::npos ||
+       index_prefix.size() > 64)) {
+    return KeyError("index_prefix", "expected a key prefix like \"_index/\": no leading '/', "
+                                    "ends with '/', no '//' or '..', at most 64 bytes");
+  }
+  return Status::Ok();
+}
+
 Status BatchOptions::Validate() const {
   batch::FlushPolicy p;
   p.max_messages = static_cast<size_t>(max_messages);
@@ -218,6 +230,7 @@ Status Config::Validate() const {
   M2S_RETURN_IF_ERROR(Prefixed(flush.Validate(), "flush."));
   M2S_RETURN_IF_ERROR(Prefixed(upload.Validate(), "upload."));
   M2S_RETURN_IF_ERROR(Prefixed(dead_letter.Validate(), "dead_letter."));
+  M2S_RETURN_IF_ERROR(Prefixed(format.Validate(), "format."));
   return Status::Ok();
 }
 

@@ -156,6 +156,15 @@ struct UploadOptions {
   Status Validate() const;
 };
 
+// The object format (docs/FORMAT.md); clustering is per route (routes[].cluster).
+struct FormatSection {
+  std::string separator = "\n";        // written after every payload in an object body
+  uint64_t metadata_budget = 2048;      // bytes of user metadata (names + values) per object
+  std::string index_prefix = "_index/";  // key prefix of companion index objects
+
+  Status Validate() const;
+};
+
 struct ServiceOptions {
   // On SIGTERM/SIGINT: how long to flush and upload what was received before disconnecting.
   milliseconds shutdown_grace = std::chrono::seconds(30);
@@ -186,6 +195,7 @@ struct Config {
   FlushOptions flush;
   UploadOptions upload;
   ServiceOptions service;
+  FormatSection format;
   DeadLetterOptions dead_letter;
   LoggingOptions logging;
 

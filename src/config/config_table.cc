@@ -394,6 +394,21 @@ std::vector<ConfigKey> BuildTable() {
                     M2S_FIELD(upload.parked_retry_interval)),
              1, 24 * kHour),
 
+      Section("format", "The object format (docs/FORMAT.md)."),
+      Scalar("format.separator", K::kString, "\"\\n\"",
+             "Written after every payload in an object body; with single-line JSON payloads the "
+             "default makes the body a JSON Lines file. YAML escapes such as \"\\r\\n\" work.",
+             M2S_FIELD(format.separator)),
+      Ranged(Scalar("format.metadata_budget", K::kSize, "2048",
+                    "Bytes of user metadata per object (names and values, as AWS S3 counts "
+                    "them; S3 allows 2 KiB). An index that does not fit goes to a companion "
+                    "object stored before the data object.",
+                    M2S_FIELD(format.metadata_budget)),
+             1024, 8192),
+      Scalar("format.index_prefix", K::kString, "_index/",
+             "Key prefix of companion index objects, so that listing a data prefix returns data "
+             "objects only. Empty keeps them beside their data object.",
+             M2S_FIELD(format.index_prefix)),
       Section("service", "Process lifecycle."),
       Ranged(Scalar("service.shutdown_grace", K::kDuration, "30s",
                     "On SIGTERM/SIGINT: how long to flush and upload what was received before "

@@ -59,6 +59,9 @@ StatusOr<ConverterOptions> OptionsFromConfig(const config::Config& cfg) {
   o.flush_control_topic = cfg.flush.control_topic;
   o.flush_user_property = cfg.flush.user_property;
   o.shutdown_grace = cfg.service.shutdown_grace;
+  o.format.separator = cfg.format.separator;
+  o.format.metadata_budget_bytes = static_cast<size_t>(cfg.format.metadata_budget);
+  o.format.index_object_prefix = cfg.format.index_prefix;
 
   o.router = cfg.MakeRouterOptions();
   o.dead_letter_bucket = cfg.dead_letter.bucket;
