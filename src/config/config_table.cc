@@ -395,11 +395,12 @@ std::vector<ConfigKey> BuildTable() {
              1, 24 * kHour),
 
       Section("format", "The object format (docs/FORMAT.md)."),
-      Scalar("format.separator", K::kString, "\"\\n\"",
+      // The default is a newline, which a Markdown table cell cannot show as itself.
+      Scalar("format.separator", K::kString, "newline (\"\\n\")",
              "Written after every payload in an object body; with single-line JSON payloads the "
              "default makes the body a JSON Lines file. YAML escapes such as \"\\r\\n\" work.",
-             M2S_FIELD(format.separator)),
-      Ranged(Scalar("format.metadata_budget", K::kSize, "2048",
+             M2S_FIELD(format.separator), kDynamicDefault),
+      Ranged(Scalar("format.metadata_budget", K::kSize, "2KiB",
                     "Bytes of user metadata per object (names and values, as AWS S3 counts "
                     "them; S3 allows 2 KiB). An index that does not fit goes to a companion "
                     "object stored before the data object.",
