@@ -1,4 +1,5 @@
 #include "config/config_loader.h"
+#include "route/key_sanitizer.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -221,6 +222,12 @@ void Loader::SetScalar(const ConfigKey& key, const YAML::Node& value, const std:
   };
   if (!value.IsScalar()) return fail(NodeKindName(value));
   const std::string& text = value.Scalar();
+  if (!route::IsValidUtf8(text)) {
+    // Values end up in S3 keys, topics and logs, all UTF-8; and the effective-config dump
+    // would rewrite the bytes (found by fuzz/fuzz_config.cc).
+    Error(value.Mark(), display, "must be valid UTF-8");
+    return;
+  }
   ConfigValue v;
   auto in_range = [&](int64_t x) { return key.min >= key.max || (x >= key.min && x <= key.max); };
   switch (key.kind) {

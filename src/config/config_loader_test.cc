@@ -124,6 +124,13 @@ TEST(ConfigLoaderTest, DottedOrBracketedKeyNamesAreRejected) {
   }
 }
 
+// Found by fuzz/fuzz_config.cc: invalid UTF-8 in a value was accepted, and the effective
+// dump (which replaces it) no longer loaded.
+TEST(ConfigLoaderTest, ValuesMustBeValidUtf8) {
+  EXPECT_THAT(LoadError(std::string(kMinimal) + "dead_letter:\n  prefix: \"dl\xB9\xB9/\"\n"),
+              HasSubstr("key 'dead_letter.prefix': must be valid UTF-8"));
+}
+
 TEST(ConfigLoaderTest, UnknownKeysAreErrorsWithASuggestion) {
   EXPECT_THAT(LoadError(std::string(kMinimal) + "brokr:\n  port: 1\n"),
               HasSubstr("t.yaml:8:1: key 'brokr': unknown key; did you mean 'broker'?"));
