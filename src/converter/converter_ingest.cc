@@ -9,28 +9,12 @@
 #include "converter/flush_command.h"
 #include "converter/object_metadata.h"
 #include "route/dead_letter.h"
+#include "route/dedupe_id.h"
 
 namespace mqtt2s3::converter {
 namespace {
 
 using Clock = std::chrono::system_clock;
-
-// 64-bit FNV-1a of topic and payload: a stable content hash for dedupe ids (not a security
-// property: a deliberate collision only merges two messages in a deduplicated read).
-void AppendContentHash(std::string_view topic, std::string_view payload, std::string* out) {
-  uint64_t h = 14695981039346656037ull;
-  auto mix = [&](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
-  };
-  mix(topic);
-  mix(std::string_view("\0", 1));
-  mix(payload);
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (int shift = 60; shift >= 0; shift -= 4) out->push_back(kHex[(h >> shift) & 0xF]);
-}
 
 int64_t ToMs(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -66,19 +50,11 @@ void Converter::Impl::OnMessage(const mqtt::InboundMessage& m) {
   const route::CompiledRoute& route = router_->route(static_cast<size_t>(route_result_.route_index));
   extra_scratch_.assign(route_result_.index_key);
   extra_scratch_.push_back('\0');
-  if (!route_result_.dedupe_id.empty()) {
-    extra_scratch_.append(route_result_.dedupe_id);
-  } else {
-    std::optional<std::string_view> prop;
-    if (!route.dedupe_user_property().empty()) {
-      prop = m.properties.FindUserProperty(route.dedupe_user_property());
-    }
-    if (prop) {
-      extra_scratch_.append(*prop);
-    } else {
-      AppendContentHash(m.topic, m.payload, &extra_scratch_);
-    }
+  std::optional<std::string_view> prop;
+  if (!route.dedupe_user_property().empty()) {
+    prop = m.properties.FindUserProperty(route.dedupe_user_property());
   }
+  route::AppendDedupeId(route, route_result_, prop, m.topic, m.payload, &extra_scratch_);
   batch::MessageIn in;
   in.extra = extra_scratch_;
   in.topic = m.topic;
