@@ -46,7 +46,7 @@ void Batch::Add(const MessageIn& msg) {
   e.extra_len = static_cast<uint32_t>(msg.extra.size());
   e.topic_len = static_cast<uint16_t>(msg.topic.size());
   e.qos = msg.qos;
-  e.flags = msg.flush_after ? 1 : 0;
+  e.flags = static_cast<uint8_t>((msg.flush_after ? 1 : 0) | (msg.logged ? 2 : 0));
   e.reserved = 0;
   e.event_time_ms = msg.event_time_ms;
   e.receive_time_ms = msg.receive_time_ms;
@@ -79,6 +79,7 @@ MessageView Batch::View(const MessageEntry& e) const {
   v.ack_ref = e.ack_ref;
   v.qos = e.qos;
   v.flush_after = (e.flags & 1) != 0;
+  v.logged = (e.flags & 2) != 0;
   return v;
 }
 

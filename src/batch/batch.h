@@ -49,6 +49,9 @@ struct MessageIn {
   uint64_t ack_ref = 0;         // the caller's ack token; meaningful for qos > 0
   uint8_t qos = 0;              // 1 and 2 count against the broker's in-flight window
   bool flush_after = false;     // MQTT 5 user property: flush the batch after this message
+  // The caller's marker: ack_ref is a write-ahead-log sequence (the message is acked
+  // already), not an ack token. Stored, not interpreted.
+  bool logged = false;
 };
 
 // One stored message. The views point into the batch: valid until it is cleared or destroyed.
@@ -62,6 +65,7 @@ struct MessageView {
   uint64_t ack_ref = 0;
   uint8_t qos = 0;
   bool flush_after = false;
+  bool logged = false;
 };
 
 // The per-message record. Kept small and trivially copyable: it is the only per-message
@@ -73,7 +77,7 @@ struct MessageEntry {
   uint32_t extra_len;
   uint16_t topic_len;
   uint8_t qos;
-  uint8_t flags;  // bit 0: flush_after
+  uint8_t flags;  // bit 0: flush_after, bit 1: logged
   uint32_t reserved;
   int64_t event_time_ms;
   int64_t receive_time_ms;

@@ -40,6 +40,8 @@ std::string_view FlushReasonName(FlushReason reason) {
       return "memory_pressure";
     case FlushReason::kWindowPressure:
       return "window_pressure";
+    case FlushReason::kRecovery:
+      return "recovery";
   }
   return "unknown";
 }

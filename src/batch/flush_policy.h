@@ -45,11 +45,13 @@ enum class FlushReason : uint8_t {
   kShutdown,        // process stopping
   kMemoryPressure,  // total buffered bytes passed BatcherOptions::max_buffered_bytes
   kWindowPressure,  // unacknowledged messages reached BatcherOptions::max_unacked_messages
+  kRecovery,        // re-formed at start-up from the write-ahead log (a batch cut before a
+                    // crash and not known to be stored)
 };
-inline constexpr size_t kFlushReasonCount = 8;
+inline constexpr size_t kFlushReasonCount = 9;
 
 // "count", "bytes", "age", "control", "user_property", "shutdown", "memory_pressure",
-// "window_pressure".
+// "window_pressure", "recovery".
 std::string_view FlushReasonName(FlushReason reason);
 
 }  // namespace mqtt2s3::batch

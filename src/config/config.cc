@@ -192,6 +192,13 @@ Status Config::Validate() const {
     M2S_RETURN_IF_ERROR(Prefixed(subscriptions[i].Validate(), Indexed("subscriptions", i)));
   }
   M2S_RETURN_IF_ERROR(Prefixed(s3.Validate(), "s3."));
+  if (delivery.ack_mode == "on-wal") {
+    if (wal.dir.empty()) return KeyError("wal.dir", "must be set with delivery.ack_mode on-wal");
+    if (wal.disk_budget / 2 < wal.segment_size) {
+      return KeyError("wal.disk_budget", "must hold at least two segments (2 x wal.segment_size = " +
+                                             std::to_string(2 * wal.segment_size) + " bytes)");
+    }
+  }
   if (routes.empty()) return KeyError("routes", "at least one route is required");
   std::set<std::string_view> names;
   for (size_t i = 0; i < routes.size(); ++i) {

@@ -170,6 +170,26 @@ struct ServiceOptions {
   milliseconds shutdown_grace = std::chrono::seconds(30);
 };
 
+// When a message is acknowledged to the broker, and what confirms uploads (docs/WAL.md).
+struct DeliveryOptions {
+  // on-wal: after the WAL append meets wal.sync; on-upload: after the object upload;
+  // on-receive: at once (may lose what is buffered when the process dies).
+  std::string ack_mode = "on-wal";
+  // Topic on which a confirmation (src/confirm) is published after every stored object, for
+  // the backup consumer; "" = none.
+  std::string confirm_topic;
+};
+
+// The write-ahead log (wal/log.h), used with delivery.ack_mode on-wal.
+struct WalOptions {
+  std::string dir = "mqtt2s3-wal";                   // segment directory, one per instance
+  uint64_t segment_size = 64ull << 20;               // roll to a new segment file at this size
+  uint64_t disk_budget = 1ull << 30;                 // all segments; full = backpressure
+  std::string sync = "every-ms";                     // always|every-messages|every-ms|never
+  uint32_t sync_every_messages = 256;                // with sync every-messages
+  milliseconds sync_interval = milliseconds(5);      // with every-ms (and bound for every-messages)
+};
+
 struct DeadLetterOptions {
   std::string bucket = "mqtt2s3-dead-letter";
   std::string prefix = "dead-letter/";  // key prefix; keys: {prefix}{reason}/{Y}/{m}/{d}/...
@@ -197,6 +217,8 @@ struct Config {
   ServiceOptions service;
   FormatSection format;
   DeadLetterOptions dead_letter;
+  DeliveryOptions delivery;
+  WalOptions wal;
   LoggingOptions logging;
 
   // The router's options (routes + instance id).

@@ -418,6 +418,53 @@ std::vector<ConfigKey> BuildTable() {
                     M2S_FIELD(service.shutdown_grace)),
              0, kHour),
 
+      Section("delivery", "When messages are acknowledged to the broker (docs/WAL.md)."),
+      Enum(Scalar("delivery.ack_mode", K::kString, "on-wal",
+                  "`on-wal`: a message is acknowledged once appended to the write-ahead log and "
+                  "synced per wal.sync; a crash loses nothing (recovery re-uploads under the "
+                  "same keys). `on-upload`: acknowledged once its object is in S3; no disk "
+                  "needed, but batches are cut to fit the broker's in-flight window "
+                  "(broker.receive_maximum). `on-receive`: acknowledged at once; fastest, and "
+                  "what is buffered is lost if the process dies.",
+                  M2S_FIELD(delivery.ack_mode)),
+           "on-wal|on-upload|on-receive"),
+      Scalar("delivery.confirm_topic", K::kString, "\"\" (none)",
+             "After every stored object, publish (QoS 1) on this topic which messages it holds "
+             "(dedupe ids), for `mqtt2s3 backup`. Empty: publish nothing.",
+             M2S_FIELD(delivery.confirm_topic), kDynamicDefault),
+
+      Section("wal", "The write-ahead log (delivery.ack_mode on-wal; docs/WAL.md)."),
+      Scalar("wal.dir", K::kString, "mqtt2s3-wal",
+             "Directory of the log's segment files, one per instance (created if missing; "
+             "relative paths are relative to the working directory).",
+             M2S_FIELD(wal.dir)),
+      Ranged(Scalar("wal.segment_size", K::kSize, "64MiB",
+                    "A new segment file starts at this size; a segment is deleted once every "
+                    "message in it is in S3.",
+                    M2S_FIELD(wal.segment_size)),
+             4096, 4 * kGiB),
+      Ranged(Scalar("wal.disk_budget", K::kSize, "1GiB",
+                    "All segments together; at least two segments. When full, the converter "
+                    "stops acknowledging (the broker holds further messages) until uploads "
+                    "free space. Never drops.",
+                    M2S_FIELD(wal.disk_budget)),
+             8192, int64_t{1} << 50),
+      Enum(Scalar("wal.sync", K::kString, "every-ms",
+                  "When appended messages are fsync'ed before their acks go out: `always` "
+                  "(every message), `every-messages` (every sync_every_messages, or after "
+                  "sync_interval), `every-ms` (every sync_interval: group commit), `never` "
+                  "(the OS writes back: survives a process crash, not a power loss).",
+                  M2S_FIELD(wal.sync)),
+           "always|every-messages|every-ms|never"),
+      Ranged(Scalar("wal.sync_every_messages", K::kInt, "256",
+                    "Messages per fsync with sync every-messages.",
+                    M2S_FIELD(wal.sync_every_messages)),
+             1, 1000000),
+      Ranged(Scalar("wal.sync_interval", K::kDuration, "5ms",
+                    "Longest time between an append and its fsync (every-ms, every-messages).",
+                    M2S_FIELD(wal.sync_interval)),
+             1, 60 * kSec),
+
       Section("dead_letter", "Where messages go that no route can place."),
       Scalar("dead_letter.bucket", K::kString, "mqtt2s3-dead-letter", "Dead-letter bucket.",
              M2S_FIELD(dead_letter.bucket)),

@@ -27,7 +27,25 @@ uint64_t SequenceBase() {
 
 }  // namespace
 
+std::string_view AckModeName(AckMode m) {
+  switch (m) {
+    case AckMode::kOnWal: return "on-wal";
+    case AckMode::kOnUpload: return "on-upload";
+    case AckMode::kOnReceive: return "on-receive";
+  }
+  return "unknown";
+}
+
+StatusOr<AckMode> ParseAckMode(std::string_view name) {
+  for (AckMode m : {AckMode::kOnWal, AckMode::kOnUpload, AckMode::kOnReceive}) {
+    if (AckModeName(m) == name) return m;
+  }
+  return Status::InvalidArgument("unknown ack mode '" + std::string(name) +
+                                 "' (on-wal, on-upload, on-receive)");
+}
+
 Status ConverterOptions::Validate() const {
+  if (ack_mode == AckMode::kOnWal) M2S_RETURN_IF_ERROR(wal.Validate().WithContext("wal"));
   M2S_RETURN_IF_ERROR(session.Validate().WithContext("broker"));
   M2S_RETURN_IF_ERROR(s3.Validate());
   M2S_RETURN_IF_ERROR(router.Validate().WithContext("routes"));
@@ -48,7 +66,8 @@ Converter::Impl::Impl(ConverterOptions options, std::unique_ptr<s3::Client> clie
       client_(std::move(client)),
       seq_base_(SequenceBase()),
       signals_(io_),
-      age_timer_(io_) {}
+      age_timer_(io_),
+      wal_timer_(io_) {}
 
 Converter::Impl::~Impl() {
   Shutdown();
@@ -106,6 +125,14 @@ Status Converter::Impl::Run(bool handle_signals) {
   session_ = std::make_unique<mqtt::Session>(io_, so);
   session_->SetMessageHandler([this](const mqtt::InboundMessage& m) { OnMessage(m); });
   session_->SetStateHandler([this](const mqtt::SessionEvent& e) { OnState(e); });
+  if (options_.ack_mode == AckMode::kOnWal) {
+    // Before any new message: what the last run logged but did not store goes first, in the
+    // same batches under the same keys.
+    wal::Recovered rec;
+    M2S_RETURN_IF_ERROR(OpenWal(&rec));
+    Replay(&rec);
+    StartWalTimer();
+  }
   if (handle_signals) {
     signals_.add(SIGINT);
     signals_.add(SIGTERM);
@@ -116,8 +143,9 @@ Status Converter::Impl::Run(bool handle_signals) {
       Shutdown();
     });
   }
-  spdlog::info("connecting to {}; {} route(s), {} upload worker(s), window {} unacked messages",
-               so.ToString(), router_->route_count(), options_.uploader.max_concurrent_uploads,
+  spdlog::info("connecting to {}; {} route(s), {} upload worker(s), ack mode {}, window {} "
+               "unacked messages", so.ToString(), router_->route_count(),
+               options_.uploader.max_concurrent_uploads, AckModeName(options_.ack_mode),
                bo.max_unacked_messages);
   running_ = true;
   session_->Start();
@@ -125,6 +153,7 @@ Status Converter::Impl::Run(bool handle_signals) {
   io_.run();  // until the shutdown sequence stops the io context
   if (shutdown_thread_.joinable()) shutdown_thread_.join();
   uploader_->Stop();  // idempotent; callbacks of anything left run with kCancelled
+  CloseWal();
   const ConverterStats s = stats();
   spdlog::info("stopped: received {}, stored {} in {} object(s), dead-lettered {}, acks "
                "released {}, left for redelivery {}",
@@ -176,6 +205,7 @@ void Converter::Impl::ShutdownSequence() {
   asio::post(io_, [this] {
     signals_.cancel();
     age_timer_.cancel();
+    wal_timer_.cancel();
     io_.stop();
   });
 }

@@ -30,6 +30,7 @@
 #include <memory>
 #include <string>
 
+#include "batch/flush_policy.h"
 #include "common/status.h"
 #include "converter/converter_options.h"
 #include "s3/client.h"
@@ -46,10 +47,17 @@ struct ConverterStats {
   uint64_t event_time_fallbacks = 0;  // event time missing/unparsable: receive time used
   uint64_t control_commands = 0;    // flush commands executed
   uint64_t control_errors = 0;      // malformed flush commands (logged, acked)
-  uint64_t flushes[8] = {};         // batches flushed, by batch::FlushReason
-  uint64_t upload_blocked = 0;
-  uint64_t index_objects = 0;       // companion index objects stored (index over the budget)      // uploader queue full: batch held until a slot frees
+  uint64_t flushes[batch::kFlushReasonCount] = {};         // batches flushed, by batch::FlushReason
+  uint64_t upload_blocked = 0;      // uploader queue full: batch held until a slot frees
+  uint64_t index_objects = 0;       // companion index objects stored (index over the budget)
   uint64_t deferred_on_shutdown = 0;   // arrived while stopping: left for redelivery
+  // Write-ahead log (ack mode on-wal).
+  uint64_t wal_appended = 0;        // messages appended (and acked once synced)
+  uint64_t wal_rejected = 0;        // not appended (disk budget full): acked after upload
+  uint64_t wal_commits = 0;         // batches recorded as stored
+  uint64_t recovered_messages = 0;  // replayed from the log at start-up
+  uint64_t recovered_batches = 0;   // sealed batches re-formed at start-up
+  uint64_t confirmations = 0;       // upload confirmations published (delivery.confirm_topic)
   uint64_t left_unacked = 0;  // not stored (shutdown grace over, or refused for good): the
                               // broker redelivers them to the next session
 };

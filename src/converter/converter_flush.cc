@@ -8,12 +8,15 @@
 #include <optional>
 
 #include "converter/converter_impl.h"
+#include "confirm/confirmation.h"
 #include "converter/object_metadata.h"
 #include "route/dead_letter.h"
 
 namespace mqtt2s3::converter {
 
 void Converter::Impl::DispatchReady() {
+  if (ready_.empty()) return;
+  if (log_) SealReady();
   for (batch::Batch& b : ready_) SubmitBatch(std::move(b));
   ready_.clear();
 }
@@ -109,6 +112,7 @@ void Converter::Impl::Submit(Blocked item) {
   // broker window then holds back new data).
   if (!blocked_.empty() || !Fits(item.request)) {
     Count([](ConverterStats& s) { ++s.upload_blocked; });
+    blocked_bytes_ += item.request.body.size();
     blocked_.push_back(std::move(item));
     return;
   }
@@ -119,6 +123,7 @@ void Converter::Impl::SubmitNow(Blocked item) {
   std::shared_ptr<batch::Batch> batch = item.batch;
   const uint64_t token_id = item.token_id;
   const bool dead = item.request.bucket == options_.dead_letter_bucket;
+  std::string confirm_id = std::move(item.confirm_id);
   upload::UploadCallback done;
   if (item.then) {
     std::shared_ptr<Blocked> then = item.then;
@@ -127,7 +132,8 @@ void Converter::Impl::SubmitNow(Blocked item) {
     done = [this, batch](const upload::UploadResult& r) { OnBatchUploaded(batch, r); };
   } else {
     const mqtt::QoS qos = token_id ? mqtt::QoS::kAtLeastOnce : mqtt::QoS::kAtMostOnce;
-    done = [this, token_id, qos, dead](const upload::UploadResult& r) {
+    done = [this, token_id, qos, dead, id = std::move(confirm_id)](const upload::UploadResult& r) {
+      if (r.status.ok()) PublishConfirmation(r.bucket, r.key, nullptr, id);
       OnMessageUploaded(token_id, qos, dead, r);
     };
   }
@@ -145,6 +151,7 @@ void Converter::Impl::RetryBlocked() {
   while (!blocked_.empty() && Fits(blocked_.front().request)) {
     Blocked item = std::move(blocked_.front());
     blocked_.pop_front();
+    blocked_bytes_ -= item.request.body.size();
     SubmitNow(std::move(item));
   }
 }
@@ -155,10 +162,11 @@ void Converter::Impl::OnBatchUploaded(const std::shared_ptr<batch::Batch>& b,
   if (r.status.ok()) {
     uint64_t acks = 0;
     for (const batch::MessageView m : *b) {
-      if (m.qos == 0) continue;
+      if (m.qos == 0) continue;  // acked already (QoS 0, on-receive, or by the log)
       session_->Release(mqtt::AckToken{m.ack_ref});
       ++acks;
     }
+    PublishConfirmation(r.bucket, r.key, b.get(), {});
     Count([&](ConverterStats& s) {
       if (dead) {
         s.dead_lettered += b->message_count();
@@ -170,6 +178,7 @@ void Converter::Impl::OnBatchUploaded(const std::shared_ptr<batch::Batch>& b,
       s.acks_released += acks;
     });
     asio::post(io_, [this, b] {
+      if (log_) MarkStored(b->partition_id(), b->sequence());
       batcher_->Complete(std::move(*b));
       RetryBlocked();
     });
@@ -249,6 +258,31 @@ void Converter::Impl::OnMessageUploaded(uint64_t token_id, mqtt::QoS qos, bool d
     Count([](ConverterStats& s) { ++s.left_unacked; });
   }
   asio::post(io_, [this] { RetryBlocked(); });
+}
+
+void Converter::Impl::PublishConfirmation(const std::string& bucket, const std::string& key,
+                                          const batch::Batch* batch,
+                                          const std::string& single_id) {
+  if (options_.confirm_topic.empty()) return;
+  std::string payload;
+  confirm::ConfirmationEncoder enc;
+  enc.Begin(options_.router.instance_id, bucket, key, &payload);
+  if (batch) {
+    for (const batch::MessageView m : *batch) {
+      const size_t nul = m.extra.find('\0');
+      enc.AddId(nul == std::string_view::npos ? std::string_view() : m.extra.substr(nul + 1));
+    }
+  } else {
+    enc.AddId(single_id);
+  }
+  enc.Finish();
+  session_->Publish(options_.confirm_topic, std::move(payload), mqtt::QoS::kAtLeastOnce, {},
+                    [](const Status& s) {
+                      if (!s.ok() && s.code() != StatusCode::kCancelled) {
+                        spdlog::warn("upload confirmation not published: {}", s.ToString());
+                      }
+                    });
+  Count([](ConverterStats& s) { ++s.confirmations; });
 }
 
 }  // namespace mqtt2s3::converter

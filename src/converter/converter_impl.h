@@ -17,6 +17,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,6 +31,7 @@
 #include "mqtt/session.h"
 #include "route/router.h"
 #include "upload/uploader.h"
+#include "wal/log.h"
 
 namespace mqtt2s3::converter {
 
@@ -51,6 +53,7 @@ class Converter::Impl {
     upload::UploadRequest request;
     std::shared_ptr<batch::Batch> batch;  // null for a single dead-letter message
     uint64_t token_id = 0;                // single message: its ack token
+    std::string confirm_id;               // single message: its dedupe id (confirmations)
     // A companion index object is stored before its data object: this upload is the index,
     // `then` the data object, submitted once the index is stored.
     std::shared_ptr<Blocked> then;
@@ -84,6 +87,29 @@ class Converter::Impl {
   void OnMessageUploaded(uint64_t token_id, mqtt::QoS qos, bool dead,
                          const upload::UploadResult& r);  // uploader thread
 
+  // --- write-ahead log (converter_wal.cc), session thread; ack mode on-wal only
+  struct PendingCommit {
+    uint64_t partition_seq = 0;
+    uint64_t last_sequence = 0;
+    bool stored = false;
+  };
+  Status OpenWal(wal::Recovered* rec);
+  void Replay(wal::Recovered* rec);
+  // Appends the routed message; true when its ack now waits for the log (in is updated).
+  bool LogMessage(const mqtt::InboundMessage& m, batch::MessageIn* in);
+  void OnWalFailure(const Status& s);
+  void ReleaseDurable();
+  void SealReady();  // seals every batch in ready_, then syncs
+  void MarkStored(const std::string& partition, uint64_t partition_seq);
+  void StartWalTimer();
+  void OnWalTimer();
+  void SyncWalForShutdown();
+  void CloseWal();
+
+  // Uploader thread: publishes which messages an object holds (delivery.confirm_topic).
+  void PublishConfirmation(const std::string& bucket, const std::string& key,
+                           const batch::Batch* batch, const std::string& single_id);
+
   template <typename F>
   void Count(F f) {
     std::lock_guard lock(stats_mu_);
@@ -97,6 +123,7 @@ class Converter::Impl {
   asio::io_context io_;
   asio::signal_set signals_;
   asio::steady_timer age_timer_;
+  asio::steady_timer wal_timer_;
   std::optional<std::chrono::steady_clock::time_point> armed_deadline_;
   std::unique_ptr<mqtt::Session> session_;
   std::unique_ptr<upload::Uploader> uploader_;
@@ -112,6 +139,18 @@ class Converter::Impl {
   std::vector<format::ObjectWriter> writers_;     // one per route
   std::vector<format::MessageRecord> records_;    // scratch for one batch
   uint64_t next_seq_ = 0;
+  size_t blocked_bytes_ = 0;  // request bodies waiting in blocked_
+
+  // Session thread: the write-ahead log and what waits on it.
+  std::unique_ptr<wal::Log> log_;
+  std::deque<std::pair<uint64_t, uint64_t>> pending_acks_;  // (log sequence, ack token)
+  std::map<std::string, std::deque<PendingCommit>> commit_queue_;  // by partition, batch order
+  std::string wal_extra_;
+  uint64_t wal_appended_ = 0;  // not yet counted in stats_
+  int64_t last_segment_gc_ms_ = 0;
+  bool wal_full_ = false;      // disk budget full (logged once)
+  bool wal_disabled_ = false;  // an I/O error failed the log: acks wait for uploads
+  bool backlog_full_ = false;  // upload backlog over the cap (logged once)
 
   std::thread shutdown_thread_;
   std::atomic<bool> running_{false};

@@ -65,6 +65,15 @@ void Converter::Impl::OnMessage(const mqtt::InboundMessage& m) {
   in.qos = static_cast<uint8_t>(m.qos);
   in.flush_after = !options_.flush_user_property.empty() &&
                    m.properties.FindUserProperty(options_.flush_user_property).has_value();
+  if (m.qos == mqtt::QoS::kAtMostOnce) {
+    in.ack_ref = 0;
+  } else if (options_.ack_mode == AckMode::kOnReceive) {
+    session_->Release(m.token);
+    Count([](ConverterStats& s) { ++s.acks_released; });
+    in.ack_ref = 0;
+    in.qos = 0;
+  }
+  if (options_.ack_mode == AckMode::kOnWal) LogMessage(m, &in);
   const size_t route_index = static_cast<size_t>(route_result_.route_index);
   Status st = batcher_->Append(route_result_.partition, route_result_.bucket,
                                route_result_.route_index, options_.PolicyFor(route_index), in,
@@ -131,6 +140,7 @@ void Converter::Impl::DeadLetterMessage(const mqtt::InboundMessage& m,
   Blocked item;
   item.request = std::move(req);
   item.token_id = m.qos == mqtt::QoS::kAtMostOnce ? 0 : m.token.id;
+  if (!options_.confirm_topic.empty()) route::AppendContentHash(m.topic, m.payload, &item.confirm_id);
   Submit(std::move(item));
 }
 
@@ -157,6 +167,7 @@ void Converter::Impl::OnTimer(const boost::system::error_code& ec) {
 void Converter::Impl::FlushAllForShutdown() {
   batcher_->FlushAll(batch::FlushReason::kShutdown, &ready_);
   DispatchReady();
+  SyncWalForShutdown();  // what was logged is durable: release those acks before DISCONNECT
   age_timer_.cancel();
   std::lock_guard lock(mu_);
   shutdown_flushed_ = true;

@@ -16,10 +16,27 @@
 #include "route/route_options.h"
 #include "s3/options.h"
 #include "upload/uploader_options.h"
+#include "wal/log.h"
 
 namespace mqtt2s3::converter {
 
+// When a message's acknowledgement goes to the broker (docs/WAL.md).
+enum class AckMode : uint8_t {
+  kOnWal,      // once appended to the write-ahead log and synced per its policy
+  kOnUpload,   // once its object is stored; batches cut to fit the broker window
+  kOnReceive,  // at once; what is buffered is lost if the process dies
+};
+std::string_view AckModeName(AckMode m);           // "on-wal", "on-upload", "on-receive"
+StatusOr<AckMode> ParseAckMode(std::string_view name);
+
 struct ConverterOptions {
+  AckMode ack_mode = AckMode::kOnWal;
+  // The write-ahead log; used with kOnWal (dir required then).
+  wal::LogOptions wal;
+  // Topic on which a confirmation (confirm/confirmation.h) is published after every stored
+  // object, for the backup consumer; "" = none.
+  std::string confirm_topic;
+
   mqtt::SessionOptions session;
   s3::ClientOptions s3;
   route::RouterOptions router;

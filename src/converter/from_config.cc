@@ -63,6 +63,19 @@ StatusOr<ConverterOptions> OptionsFromConfig(const config::Config& cfg) {
   o.format.metadata_budget_bytes = static_cast<size_t>(cfg.format.metadata_budget);
   o.format.index_object_prefix = cfg.format.index_prefix;
 
+  auto mode = ParseAckMode(cfg.delivery.ack_mode);
+  if (!mode.ok()) return config::KeyError("delivery.ack_mode", mode.status().message());
+  o.ack_mode = *mode;
+  o.confirm_topic = cfg.delivery.confirm_topic;
+  o.wal.dir = cfg.wal.dir;
+  o.wal.segment_bytes = cfg.wal.segment_size;
+  o.wal.disk_budget_bytes = cfg.wal.disk_budget;
+  auto sync = wal::ParseSyncPolicy(cfg.wal.sync);
+  if (!sync.ok()) return config::KeyError("wal.sync", sync.status().message());
+  o.wal.sync_policy = *sync;
+  o.wal.sync_every_messages = cfg.wal.sync_every_messages;
+  o.wal.sync_every_ms = cfg.wal.sync_interval.count();
+
   o.router = cfg.MakeRouterOptions();
   o.dead_letter_bucket = cfg.dead_letter.bucket;
   o.dead_letter_prefix = cfg.dead_letter.prefix;

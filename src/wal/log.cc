@@ -148,7 +148,33 @@ Status Log::Commit(const CommitMarker& marker) {
   M2S_RETURN_IF_ERROR(EncodeCommit(marker, &scratch_));
   M2S_RETURN_IF_ERROR(WriteRecord(scratch_));
   commits_[marker.partition] = marker;
+  if (auto s = seals_.find(marker.partition); s != seals_.end()) {
+    std::erase_if(s->second, [&](const CommitMarker& seal) {
+      return seal.last_sequence <= marker.last_sequence;
+    });
+    if (s->second.empty()) seals_.erase(s);
+  }
   ++stats_.commits;
+  return Status::Ok();
+}
+
+Status Log::Seal(const CommitMarker& marker) {
+  if (!failed_.ok()) return failed_;
+  if (marker.last_sequence > last_sequence()) {
+    return Status::FailedPrecondition("WAL seal of partition '" + marker.partition +
+                                      "' names sequence " + std::to_string(marker.last_sequence) +
+                                      " beyond the last appended " +
+                                      std::to_string(last_sequence()));
+  }
+  std::vector<CommitMarker>& list = seals_[marker.partition];
+  for (const CommitMarker& seal : list) {
+    if (seal.partition_seq == marker.partition_seq) return Status::Ok();  // recovered, on disk
+  }
+  scratch_.clear();
+  M2S_RETURN_IF_ERROR(EncodeSeal(marker, &scratch_));
+  M2S_RETURN_IF_ERROR(WriteRecord(scratch_));
+  list.push_back(marker);
+  ++stats_.seals;
   return Status::Ok();
 }
 
@@ -205,6 +231,15 @@ Status Log::StartSegment() {
     scratch_.clear();
     M2S_RETURN_IF_ERROR(EncodeCommit(marker, &scratch_));
     M2S_RETURN_IF_ERROR(WriteRecord(scratch_));
+  }
+  // And of every outstanding seal, which may otherwise sit in a segment deleted for holding
+  // only committed messages.
+  for (const auto& [partition, seals] : seals_) {
+    for (const CommitMarker& seal : seals) {
+      scratch_.clear();
+      M2S_RETURN_IF_ERROR(EncodeSeal(seal, &scratch_));
+      M2S_RETURN_IF_ERROR(WriteRecord(scratch_));
+    }
   }
   M2S_RETURN_IF_ERROR(Sync());
   Status s = fs_->SyncDir(options_.dir);

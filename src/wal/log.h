@@ -61,6 +61,7 @@ struct LogStats {
   uint64_t appends = 0;         // messages appended since Open
   uint64_t appended_bytes = 0;  // framed bytes of those messages
   uint64_t commits = 0;
+  uint64_t seals = 0;
   uint64_t syncs = 0;           // fdatasync calls on segments
   uint64_t deleted_segments = 0;
   uint64_t rejected_appends = 0;  // ResourceExhausted answers
@@ -70,6 +71,9 @@ struct LogStats {
 struct Recovered {
   std::vector<Message> pending;                 // uncommitted messages, in sequence order
   std::map<std::string, CommitMarker> commits;  // the latest commit of each partition
+  // Batches cut but not committed (Log::Seal), per partition in batch order: recovery
+  // re-forms exactly these from `pending` before anything else.
+  std::map<std::string, std::vector<CommitMarker>> seals;
   uint64_t next_sequence = 1;                   // what the next Append will return
   std::vector<ReaderCorruption> corruptions;    // damage in the middle of a segment
   uint64_t corrupt_bytes = 0;                   // bytes dropped by those
@@ -89,6 +93,12 @@ class Log {
   // Appends one message, applies the sync policy, returns its sequence. ResourceExhausted
   // when the disk budget is full (nothing written); InvalidArgument for oversized fields.
   StatusOr<uint64_t> Append(const MessageIn& message);
+
+  // Records that a batch was cut from the partition's messages up to marker.last_sequence and
+  // is about to be uploaded as batch number marker.partition_seq. Not synced here: Sync()
+  // before the upload starts, so that the batch is re-formed identically after a crash.
+  // FailedPrecondition when last_sequence is beyond last_sequence().
+  Status Seal(const CommitMarker& marker);
 
   // Records that a batch is in S3. Per partition, partition_seq must increase and
   // last_sequence must not decrease nor exceed last_sequence(); else FailedPrecondition.
@@ -136,6 +146,7 @@ class Log {
   std::unique_ptr<File> file_;
   std::unique_ptr<Writer> writer_;
   std::map<std::string, CommitMarker> commits_;
+  std::map<std::string, std::vector<CommitMarker>> seals_;  // sealed, not yet committed
   uint64_t next_sequence_ = 1;
   uint64_t synced_sequence_ = 0;
   uint64_t unsynced_appends_ = 0;

@@ -2,6 +2,7 @@
 // bookkeeping and the commit state, hand back the uncommitted messages, then open the
 // last segment for appending.
 #include <algorithm>
+#include <iterator>
 
 #include "wal/log.h"
 
@@ -54,7 +55,17 @@ Status Log::Recover(Recovered* recovered) {
       recovered->pending.push_back(std::move(m));
     }
   }
+  for (auto it = seals_.begin(); it != seals_.end();) {
+    auto c = commits_.find(it->first);
+    if (c != commits_.end()) {
+      std::erase_if(it->second, [&](const CommitMarker& seal) {
+        return seal.last_sequence <= c->second.last_sequence;
+      });
+    }
+    it = it->second.empty() ? seals_.erase(it) : std::next(it);
+  }
   recovered->commits = commits_;
+  recovered->seals = seals_;
   recovered->next_sequence = next_sequence_;
   return OpenActive(last_has_records);
 }
@@ -97,6 +108,14 @@ Status Log::RecoverSegment(Segment* seg, bool is_last, std::vector<Message>* mes
       case RecordKind::kCommit: {
         CommitMarker& cur = commits_[rec.commit.partition];
         if (rec.commit.last_sequence >= cur.last_sequence) cur = rec.commit;
+        break;
+      }
+      case RecordKind::kSeal: {
+        // Checkpoints repeat seals: keep one per batch number, in batch order.
+        std::vector<CommitMarker>& list = seals_[rec.commit.partition];
+        if (list.empty() || rec.commit.partition_seq > list.back().partition_seq) {
+          list.push_back(rec.commit);
+        }
         break;
       }
     }

@@ -82,16 +82,28 @@ Status EncodeMessage(uint64_t sequence, const MessageIn& m, std::string* out) {
   return Status::Ok();
 }
 
-Status EncodeCommit(const CommitMarker& c, std::string* out) {
+namespace {
+
+Status EncodeMarker(RecordKind kind, const CommitMarker& c, std::string* out) {
   if (c.partition.size() > std::numeric_limits<uint16_t>::max()) {
-    return Status::InvalidArgument("WAL commit: partition longer than 65535 bytes");
+    return Status::InvalidArgument("WAL commit/seal: partition longer than 65535 bytes");
   }
-  out->push_back(static_cast<char>(RecordKind::kCommit));
+  out->push_back(static_cast<char>(kind));
   PutLE<uint64_t>(out, c.partition_seq);
   PutLE<uint64_t>(out, c.last_sequence);
   PutLE<uint16_t>(out, static_cast<uint16_t>(c.partition.size()));
   out->append(c.partition);
   return Status::Ok();
+}
+
+}  // namespace
+
+Status EncodeCommit(const CommitMarker& c, std::string* out) {
+  return EncodeMarker(RecordKind::kCommit, c, out);
+}
+
+Status EncodeSeal(const CommitMarker& c, std::string* out) {
+  return EncodeMarker(RecordKind::kSeal, c, out);
 }
 
 Status DecodeRecord(std::string_view data, DecodedRecord* out) {
@@ -124,13 +136,14 @@ Status DecodeRecord(std::string_view data, DecodedRecord* out) {
       }
       return Status::Ok();
     }
-    case static_cast<uint8_t>(RecordKind::kCommit): {
-      out->kind = RecordKind::kCommit;
+    case static_cast<uint8_t>(RecordKind::kCommit):
+    case static_cast<uint8_t>(RecordKind::kSeal): {
+      out->kind = static_cast<RecordKind>(kind);
       CommitMarker& m = out->commit;
       uint16_t plen = 0;
       if (!c.Get(&m.partition_seq) || !c.Get(&m.last_sequence) || !c.Get(&plen) ||
           !c.Bytes(plen, &m.partition) || !c.empty()) {
-        return Short("commit");
+        return Short(kind == static_cast<uint8_t>(RecordKind::kSeal) ? "seal" : "commit");
       }
       return Status::Ok();
     }

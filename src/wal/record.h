@@ -5,6 +5,7 @@
 //                   partition | topic | extra | payload
 //   commit          kind=3 | partition_seq u64 | last_sequence u64 | partition_len u16 |
 //                   partition
+//   seal            kind=4 | same fields as commit
 // All integers little-endian. Values; thread-safe as values.
 #pragma once
 
@@ -18,7 +19,7 @@ namespace mqtt2s3::wal {
 
 inline constexpr uint32_t kFormatVersion = 1;
 
-enum class RecordKind : uint8_t { kSegmentHeader = 1, kMessage = 2, kCommit = 3 };
+enum class RecordKind : uint8_t { kSegmentHeader = 1, kMessage = 2, kCommit = 3, kSeal = 4 };
 
 // What the caller appends. Views: copied by Log::Append.
 struct MessageIn {
@@ -52,6 +53,11 @@ struct CommitMarker {
   uint64_t last_sequence = 0;
 };
 
+// A seal has the same fields: "partition `partition` cut its batch number `partition_seq`,
+// ending with the message of WAL sequence `last_sequence`, and is about to upload it". It is
+// written before the upload, so that recovery re-forms exactly that batch (same messages,
+// same number, so the same object key) when the upload's commit never made it to disk.
+
 struct SegmentHeader {
   uint32_t version = kFormatVersion;
   uint64_t first_sequence = 0;
@@ -61,13 +67,14 @@ void EncodeSegmentHeader(const SegmentHeader& h, std::string* out);
 // InvalidArgument when a field exceeds its length prefix (topic >= 64 KiB, ...).
 Status EncodeMessage(uint64_t sequence, const MessageIn& m, std::string* out);
 Status EncodeCommit(const CommitMarker& c, std::string* out);
+Status EncodeSeal(const CommitMarker& c, std::string* out);
 
 // One decoded record; only the member matching `kind` is filled.
 struct DecodedRecord {
   RecordKind kind = RecordKind::kMessage;
   SegmentHeader header;
   Message message;
-  CommitMarker commit;
+  CommitMarker commit;  // kCommit and kSeal
 };
 
 // Corruption naming what is malformed (unknown kind, short record, bad magic/version).

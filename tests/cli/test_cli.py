@@ -66,6 +66,8 @@ def good_config(name, secret_env="S3_SECRET_KEY"):
             key: "{{topic}}/{{object_name}}"
         dead_letter:
           bucket: {name}-dlq
+        wal:
+          dir: {tempfile.mkdtemp(prefix="mqtt2s3-cli-wal-")}
         """)
 
 
@@ -208,6 +210,8 @@ class EndToEndTest(unittest.TestCase):
                 dedupe_id: "{{json:/seq}}"
             dead_letter:
               bucket: {root}-dlq
+            wal:
+              dir: {tempfile.mkdtemp(prefix="mqtt2s3-cli-wal-")}
             """)
         env = dict(os.environ, S3_ACCESS_KEY=STACK["S3_ACCESS_KEY"],
                    S3_SECRET_KEY=STACK["S3_SECRET_KEY"])

@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include "mqtt/session.h"
@@ -109,7 +110,14 @@ ConverterOptions BaseOptions(const std::string& name) {
   o.batcher.default_policy.max_age = std::chrono::hours(1);
   o.uploader.max_concurrent_uploads = 4;
   o.shutdown_grace = 10s;
+  // The default ack mode (on-wal) needs a log directory: a fresh one per test name.
+  o.wal.dir = TestWalDir(name);
+  std::filesystem::remove_all(o.wal.dir);
   return o;
+}
+
+std::string TestWalDir(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / "mqtt2s3-it-wal" / name).string();
 }
 
 std::unique_ptr<s3::Client> MakeClient(const s3::ClientOptions& o) {

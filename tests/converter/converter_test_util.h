@@ -41,6 +41,9 @@ route::RouteOptions MakeRoute(std::string filter, std::string pattern, std::stri
 // Options for the dev stack: broker, S3, instance "it", dead-letter bucket `<name>-dlq`,
 // batches of at most 1000 messages / 1 hour (tests set the trigger they exercise).
 ConverterOptions BaseOptions(const std::string& name);
+// Where BaseOptions(name) puts the write-ahead log (not removed afterwards: a second
+// converter with the same name recovers it).
+std::string TestWalDir(const std::string& name);
 
 std::unique_ptr<s3::Client> MakeClient(const s3::ClientOptions& o);
 
