@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}  // namespace CLI
+
 namespace mqtt2s3::app {
 
 struct RunFlags {
@@ -36,10 +40,39 @@ struct ReadFlags {
   size_t max_clusters = 50;           // inspect: clusters printed
 };
 
+// Flags of simulate (cmd_simulate.cc registers them with their help).
+struct SimulateFlags {
+  std::string config_file;  // broker section only
+  std::string host;
+  uint16_t port = 0;        // 0 = 1883 or the config's
+  std::string protocol;     // "4" / "5"; empty = 5 or the config's
+  std::string client_id;
+  int qos = 1;              // like scripts/demo/publish_welding.py
+  double rate = 0;          // messages per second; 0 = as fast as possible
+  std::string root = "COMPANY-X";
+  uint32_t plants = 1;
+  uint32_t devices = 3;
+  uint64_t count = 5;       // per device
+  std::string duration;     // simulated, instead of count
+  std::string start = "2018-10-01 17:00:00";
+  std::string step = "1s";
+  uint64_t seed = 42;
+  bool compressed = false;
+  std::string replay_file;
+  std::string replay_topic;
+  std::string flush_property;  // --flush-last
+  std::string flush_topic;
+  uint32_t window = 2000;
+  std::string sync_topic = "mqtt2s3/sim/sync";
+  std::string timeout = "10m";
+};
+
 int RunConverter(const RunFlags& flags);
 int ListObjectsCommand(const ReadFlags& flags);
 int InspectCommand(const ReadFlags& flags);
 int GetCommand(const ReadFlags& flags);
 int CheckConfig(const std::string& config_file, bool resolve_secrets);
+CLI::App* AddSimulateCommand(CLI::App* app, SimulateFlags* flags);
+int SimulateCommand(const SimulateFlags& flags);
 
 }  // namespace mqtt2s3::app

@@ -5,6 +5,7 @@
 //   mqtt2s3 ls --config welding.yaml --bucket welding --from "2018-10-01 17:00"
 //   mqtt2s3 inspect --endpoint http://127.0.0.1:8000 --bucket welding --key K
 //   mqtt2s3 get --config welding.yaml --bucket welding --key K --device robot-03
+//   mqtt2s3 simulate --port 1883 --plants 3 --devices 10 --duration 1h --qos 1
 //   mqtt2s3 --version
 #include <CLI/CLI.hpp>
 
@@ -127,6 +128,9 @@ int main(int argc, char** argv) {
                   "apart")
       ->capture_default_str();
 
+  mqtt2s3::app::SimulateFlags simulate_flags;
+  CLI::App* simulate = mqtt2s3::app::AddSimulateCommand(&app, &simulate_flags);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -141,6 +145,7 @@ int main(int argc, char** argv) {
   if (ls->parsed()) return mqtt2s3::app::ListObjectsCommand(ls_flags);
   if (inspect->parsed()) return mqtt2s3::app::InspectCommand(inspect_flags);
   if (get->parsed()) return mqtt2s3::app::GetCommand(get_flags);
+  if (simulate->parsed()) return mqtt2s3::app::SimulateCommand(simulate_flags);
   std::cout << app.help();
   return 0;
 }

@@ -106,6 +106,8 @@ void AppendRows(std::string* md, std::string_view parent) {
     }
     md->append("| `").append(k.path).append("` | ").append(DocType(k)).append(" | ");
     md->append(DocDefault(k)).append(" | ").append(EscapeCell(k.help)).append(" |\n");
+    // A list inside a section (broker.failover): its item keys follow it.
+    if (k.kind == ValueKind::kList) AppendRows(md, std::string(k.path) + "[]");
   }
 }
 
@@ -237,7 +239,9 @@ A message that cannot be placed goes to `dead_letter.bucket` under
 object's metadata. Reasons: `no_route` (no route's filter matches), `missing_field` (a template
 names a topic level or payload field the message lacks, or the field is null, an object or an
 array), `invalid_json` (a `{json:...}` field was needed and the payload is not JSON),
-`invalid_bucket`, `invalid_key` (see above).
+`invalid_bucket`, `invalid_key` (see above), `invalid_payload` (a compressed payload, see
+`routes[].payload_compression` and `routes[].compressed_level`, is corrupt or inflates past
+`routes[].max_inflated_bytes`, or its compressed level is neither `0` nor `1`).
 
 ## Examples
 

@@ -24,6 +24,9 @@ void Assign(S3Addressing& f, const ConfigValue& v) {
 void Assign(route::PayloadFormat& f, const ConfigValue& v) {
   f = v.s == "raw" ? route::PayloadFormat::kRaw : route::PayloadFormat::kJson;
 }
+void Assign(route::PayloadCompression& f, const ConfigValue& v) {
+  f = v.s == "zlib" ? route::PayloadCompression::kZlib : route::PayloadCompression::kNone;
+}
 void Assign(LogFormat& f, const ConfigValue& v) {
   f = v.s == "json" ? LogFormat::kJson : LogFormat::kText;
 }
@@ -51,6 +54,9 @@ ConfigValue ToValue(MqttProtocol f) { return {false, 0, std::string(MqttProtocol
 ConfigValue ToValue(S3Addressing f) { return {false, 0, std::string(S3AddressingName(f))}; }
 ConfigValue ToValue(route::PayloadFormat f) {
   return {false, 0, std::string(route::PayloadFormatName(f))};
+}
+ConfigValue ToValue(route::PayloadCompression f) {
+  return {false, 0, std::string(route::PayloadCompressionName(f))};
 }
 ConfigValue ToValue(LogFormat f) { return {false, 0, std::string(LogFormatName(f))}; }
 ConfigValue ToValue(LogLevel f) { return {false, 0, std::string(LogLevelName(f))}; }
@@ -274,6 +280,22 @@ std::vector<ConfigKey> BuildTable() {
                   "Payload format; `{json:...}` placeholders need json.",
                   M2S_ITEM(routes, payload)),
            "json|raw"),
+      Enum(Scalar("routes[].payload_compression", K::kString, "none",
+                  "Compression of every payload of the route: `zlib` (RFC 1950; gzip also "
+                  "accepted). The converter inflates a payload only to read its fields "
+                  "(`{json:...}`, time_field); objects store it as sent. Needs payload json.",
+                  M2S_ITEM(routes, payload_compression)),
+           "none|zlib"),
+      Scalar("routes[].compressed_level", K::kString, "",
+             "A level named in `pattern`, e.g. `compressed`, whose value says per message: `1` = "
+             "zlib, `0` = plain (overrides payload_compression). Any other value dead-letters "
+             "the message (invalid_payload).",
+             M2S_ITEM(routes, compressed_level)),
+      Ranged(Scalar("routes[].max_inflated_bytes", K::kSize, "1MiB",
+                    "Largest inflated payload; a compressed payload that inflates past it, or is "
+                    "corrupt, is dead-lettered (invalid_payload).",
+                    M2S_ITEM(routes, max_inflated_bytes)),
+             1, kGiB),
       Scalar("routes[].content_type", K::kString, "by payload",
              "Content-Type of uploaded objects; default application/json for json, "
              "application/octet-stream for raw.",

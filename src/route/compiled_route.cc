@@ -122,9 +122,31 @@ StatusOr<CompiledRoute> CompiledRoute::Compile(const RouteOptions& options,
     }
     dedupe = std::move(*d);
   }
+  int compressed_level_index = -1;
+  const bool compression = options.payload_compression != PayloadCompression::kNone ||
+                           !options.compressed_level.empty();
+  if (compression && options.payload != PayloadFormat::kJson) {
+    return fail(options.compressed_level.empty() ? "payload_compression" : "compressed_level",
+                Status::InvalidArgument("needs the route's payload to be json (only JSON "
+                                        "payloads are read, so only they are inflated)"));
+  }
+  if (!options.compressed_level.empty()) {
+    const auto& names = vocab.level_names;
+    auto it = std::find(names.begin(), names.end(), options.compressed_level);
+    if (it == names.end()) {
+      return fail("compressed_level",
+                  Status::InvalidArgument("'" + options.compressed_level +
+                                          "' is not a level named in the route's pattern '" +
+                                          options.pattern + "'"));
+    }
+    compressed_level_index = static_cast<int>(it - names.begin());
+  }
+  if (options.max_inflated_bytes < 1 || options.max_inflated_bytes > (1ull << 30)) {
+    return fail("max_inflated_bytes", Status::InvalidArgument("must be in 1..1GiB"));
+  }
   return CompiledRoute(options, TopicFilter(options.filter), std::move(bucket), std::move(*k),
                        std::move(event_time), std::move(*index_key), std::move(dedupe),
-                       std::move(dedupe_property));
+                       std::move(dedupe_property), compressed_level_index);
 }
 
 bool CompiledRoute::uses_json() const {

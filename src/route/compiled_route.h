@@ -19,7 +19,8 @@ namespace mqtt2s3::route {
 class CompiledRoute {
  public:
   // On error, *bad_field (if given) names the offending RouteOptions field: "name", "filter",
-  // "pattern", "bucket", "key", "time_field", "time_format" or "time_zone". The key is
+  // "pattern", "bucket", "key", "time_field", "time_format", "time_zone",
+  // "payload_compression", "compressed_level" or "max_inflated_bytes". The key is
   // compiled as a batching key: batch placeholders allowed, {seq} refused, and it must hold
   // {object_name} or both {partition_seq} and {instance} (keys unique per batch).
   static StatusOr<CompiledRoute> Compile(const RouteOptions& options,
@@ -37,6 +38,9 @@ class CompiledRoute {
   const KeyTemplate& key() const { return key_; }
   // nullopt = no time_field: the event time is the receive time.
   const std::optional<EventTimeParser>& event_time() const { return event_time_; }
+  // Topic level whose value says whether a payload is compressed (compressed_level); -1 when
+  // the route has none.
+  int compressed_level_index() const { return compressed_level_index_; }
   bool uses_json() const;
   bool uses_receive_time() const;
 
@@ -44,7 +48,7 @@ class CompiledRoute {
   CompiledRoute(RouteOptions options, TopicFilter filter, std::optional<KeyTemplate> bucket,
                 KeyTemplate key, std::optional<EventTimeParser> event_time,
                 std::optional<KeyTemplate> index_key, std::optional<KeyTemplate> dedupe,
-                std::string dedupe_user_property)
+                std::string dedupe_user_property, int compressed_level_index)
       : options_(std::move(options)),
         filter_(std::move(filter)),
         bucket_(std::move(bucket)),
@@ -52,7 +56,8 @@ class CompiledRoute {
         event_time_(std::move(event_time)),
         index_key_(std::move(index_key)),
         dedupe_(std::move(dedupe)),
-        dedupe_user_property_(std::move(dedupe_user_property)) {}
+        dedupe_user_property_(std::move(dedupe_user_property)),
+        compressed_level_index_(compressed_level_index) {}
 
   RouteOptions options_;
   TopicFilter filter_;
@@ -62,6 +67,7 @@ class CompiledRoute {
   std::optional<KeyTemplate> index_key_;  // always set once compiled
   std::optional<KeyTemplate> dedupe_;
   std::string dedupe_user_property_;
+  int compressed_level_index_ = -1;
 };
 
 }  // namespace mqtt2s3::route

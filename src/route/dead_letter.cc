@@ -17,6 +17,7 @@ std::string_view DeadLetterReasonName(DeadLetterReason reason) {
     case DeadLetterReason::kInvalidJson: return "invalid_json";
     case DeadLetterReason::kInvalidBucket: return "invalid_bucket";
     case DeadLetterReason::kInvalidKey: return "invalid_key";
+    case DeadLetterReason::kInvalidPayload: return "invalid_payload";
   }
   return "unknown";
 }

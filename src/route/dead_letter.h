@@ -21,9 +21,12 @@ enum class DeadLetterReason : uint8_t {
   kInvalidJson,    // the payload is not JSON but a template reads a {json:...} field
   kInvalidBucket,  // the rendered bucket breaks the S3 bucket naming rules
   kInvalidKey,     // the rendered key or one of its values is too long
+  kInvalidPayload, // a compressed payload is corrupt, inflates past the limit, or its
+                   // topic's compressed level is neither 0 nor 1
 };
 
-// "no_route", "missing_field", "invalid_json", "invalid_bucket", "invalid_key"; "none".
+// "no_route", "missing_field", "invalid_json", "invalid_bucket", "invalid_key",
+// "invalid_payload"; "none".
 std::string_view DeadLetterReasonName(DeadLetterReason reason);
 
 // Width of the zero-padded sequence number in dead-letter keys (all of uint64).

@@ -15,6 +15,10 @@ std::string_view PayloadFormatName(PayloadFormat f) {
   return f == PayloadFormat::kJson ? "json" : "raw";
 }
 
+std::string_view PayloadCompressionName(PayloadCompression c) {
+  return c == PayloadCompression::kZlib ? "zlib" : "none";
+}
+
 std::string_view ObjectExtension(PayloadFormat f) {
   return f == PayloadFormat::kJson ? "jsonl" : "bin";
 }

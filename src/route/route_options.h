@@ -18,6 +18,12 @@ enum class PayloadFormat : uint8_t {
   kRaw,   // opaque bytes
 };
 
+// How payloads are compressed (routes[].payload_compression).
+enum class PayloadCompression : uint8_t {
+  kNone,  // as sent
+  kZlib,  // zlib (RFC 1950; gzip also accepted)
+};
+
 // One partition per topic, a directory per hour of event time, the canonical object name.
 inline constexpr std::string_view kDefaultKeyTemplate =
     "{topic}/{first:%Y/%m/%d/%H}/{object_name}";
@@ -40,6 +46,16 @@ struct RouteOptions {
   std::string key = std::string(kDefaultKeyTemplate);
   // Payload format; {json:...} placeholders need kJson.
   PayloadFormat payload = PayloadFormat::kJson;
+  // Compression of every payload of the route. The router inflates a compressed payload only
+  // to read its fields ({json:...}, time_field); the stored payload stays as sent.
+  PayloadCompression payload_compression = PayloadCompression::kNone;
+  // Optional: a level named in `pattern` (e.g. "compressed" for the COMPRESSED level) whose
+  // value says per message: "1" = zlib, "0" = not compressed; any other value dead-letters the
+  // message (invalid_payload). Overrides payload_compression. Needs payload kJson.
+  std::string compressed_level;
+  // Largest inflated payload; a payload that inflates past it is dead-lettered
+  // (invalid_payload), as is a corrupt one.
+  size_t max_inflated_bytes = 1 << 20;
   // Content-Type of uploaded objects. Empty = application/json for json, else
   // application/octet-stream.
   std::string content_type;
@@ -84,6 +100,7 @@ struct RouterOptions {
 Status ValidateInstanceId(std::string_view id);
 
 std::string_view PayloadFormatName(PayloadFormat f);
+std::string_view PayloadCompressionName(PayloadCompression c);  // "none", "zlib"
 
 // Extension of batch objects in {object_name}: "jsonl" for json (the body is JSON Lines),
 // "bin" for raw.

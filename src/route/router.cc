@@ -60,6 +60,39 @@ bool Router::RenderBucket(const CompiledRoute& route, const RenderInput& in,
   return false;
 }
 
+bool Router::PayloadForReading(const CompiledRoute& route, std::string_view payload,
+                               std::string_view* json, RouteResult* result) {
+  *json = payload;
+  bool compressed = route.options().payload_compression == PayloadCompression::kZlib;
+  if (const int level = route.compressed_level_index(); level >= 0) {
+    if (static_cast<size_t>(level) >= levels_.size()) {
+      // Only a filter with '#' lets a topic be shorter than the pattern.
+      result->reason = DeadLetterReason::kMissingField;
+      result->detail.assign("compressed level '" + route.options().compressed_level +
+                            "' (topic level " + std::to_string(level) +
+                            ") is missing from the topic");
+      return false;
+    }
+    const std::string_view value = levels_[static_cast<size_t>(level)];
+    if (value == "1" || value == "0") {
+      compressed = value == "1";
+    } else {
+      result->reason = DeadLetterReason::kInvalidPayload;
+      result->detail.assign("compressed level '" + route.options().compressed_level + "' is '");
+      AppendKeyComponent(value.substr(0, 64), &result->detail);
+      result->detail.append("', expected 0 (plain) or 1 (zlib)");
+      return false;
+    }
+  }
+  if (!compressed) return true;
+  if (inflater_.Inflate(payload, route.options().max_inflated_bytes, json, &result->detail) ==
+      InflateResult::kOk) {
+    return true;
+  }
+  result->reason = DeadLetterReason::kInvalidPayload;
+  return false;
+}
+
 bool Router::Route(std::string_view topic, std::string_view payload,
                    std::chrono::system_clock::time_point receive_time, uint64_t seq,
                    RouteResult* result) {
@@ -102,7 +135,11 @@ bool Router::Route(std::string_view topic, std::string_view payload,
     start = slash + 1;
   }
   // One lazy parse serves the time field and every {json:...} of the templates.
-  if (route.uses_json()) json_.Reset(payload);
+  if (route.uses_json()) {
+    std::string_view json;
+    if (!PayloadForReading(route, payload, &json, result)) return false;
+    json_.Reset(json);
+  }
   if (route.event_time().has_value()) {
     std::string_view text;
     int64_t ms = 0;

@@ -19,6 +19,12 @@
 // parser, and in steady state allocates nothing (the payload is parsed at most once, and only
 // when a template reads a {json:...} field or the route has a time_field).
 //
+// Compressed payloads (routes[].payload_compression, compressed_level): the payload is
+// inflated into reused scratch only when the route reads it, and only for reading; the
+// caller stores the payload as sent. A corrupt payload, one that inflates past
+// max_inflated_bytes, or a compressed level other than 0/1 is dead-lettered
+// (invalid_payload) with a detail saying which.
+//
 // Lifecycle: Create() validates and compiles; the Router is then used for the life of the
 // process. Thread-safety: NOT thread-safe (it owns per-message scratch); give each thread its
 // own Clone(), which shares the compiled routes. RenderObjectKey() is const and thread-safe.
@@ -35,6 +41,7 @@
 #include "route/compiled_route.h"
 #include "route/dead_letter.h"
 #include "route/json_fields.h"
+#include "route/payload_inflater.h"
 #include "route/route_options.h"
 
 namespace mqtt2s3::route {
@@ -113,10 +120,14 @@ class Router {
   explicit Router(std::shared_ptr<const Shared> shared) : shared_(std::move(shared)) {}
 
   bool RenderBucket(const CompiledRoute& route, const RenderInput& in, RouteResult* result);
+  // *json = the payload to read fields from: `payload` itself, or its inflated copy.
+  bool PayloadForReading(const CompiledRoute& route, std::string_view payload,
+                         std::string_view* json, RouteResult* result);
 
   std::shared_ptr<const Shared> shared_;
   std::vector<std::string_view> levels_;  // scratch: the topic split at '/'
   JsonFields json_;                        // scratch: reused parser and padded buffer
+  PayloadInflater inflater_;               // scratch: inflated copy of a compressed payload
 };
 
 }  // namespace mqtt2s3::route
