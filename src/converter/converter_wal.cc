@@ -272,7 +272,14 @@ void Converter::Impl::MarkStored(const std::string& partition, uint64_t partitio
     ++commits;
   }
   if (it->second.empty()) commit_queue_.erase(it);
-  if (commits > 0) Count([&](ConverterStats& s) { s.wal_commits += commits; });
+  if (commits == 0) return;
+  Count([&](ConverterStats& s) { s.wal_commits += commits; });
+  if (wal_full_) {
+    // Acks are waiting for uploads while the log is full: free space now, not at the next
+    // housekeeping tick.
+    auto deleted = log_->DeleteObsoleteSegments();
+    if (!deleted.ok()) OnWalFailure(deleted.status());
+  }
 }
 
 void Converter::Impl::StartWalTimer() {
