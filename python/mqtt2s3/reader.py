@@ -46,6 +46,7 @@ from .names import ObjectName, ObjectNameError, overlaps, parse_object_name
 
 DEFAULT_MAX_GAP = 65536
 INDEX_SUFFIXES = (".idx",)
+INDEX_PREFIXES = ("_index/",)  # the converter's default format.index_prefix
 
 
 @dataclass
@@ -137,7 +138,8 @@ class Reader:
 
         With a time window [time_from, time_to) (Unix ms, None = open) only canonically named
         objects whose event-time range meets the window are returned; without one, every key
-        except companion index objects (``<data key>.idx`` next to its data key).
+        except companion index objects (``<data key>.idx`` next to its data key, and every
+        ``_index/...idx`` key: the converter's default index prefix).
         """
         listed: List[ListedObject] = []
         token = None
@@ -161,7 +163,9 @@ class Reader:
         keys = {o.key for o in listed}
         out = []
         for o in listed:
-            if any(o.key.endswith(s) and o.key[:-len(s)] in keys for s in INDEX_SUFFIXES):
+            if any(o.key.endswith(s) and (o.key[:-len(s)] in keys
+                                          or o.key.startswith(INDEX_PREFIXES))
+                   for s in INDEX_SUFFIXES):
                 continue
             if time_from is None and time_to is None:
                 out.append(o)
@@ -357,12 +361,15 @@ def iso_ms(ms: int) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
-def make_client(endpoint: Optional[str], region: str):
-    """boto3 S3 client, path-style; keys from AWS_* or S3_* environment variables."""
+def make_client(endpoint: Optional[str], region: str, access_key: Optional[str] = None,
+                secret_key: Optional[str] = None):
+    """boto3 S3 client, path-style; keys given, else from AWS_* or S3_* environment variables."""
     import boto3
     from botocore.config import Config
-    access = os.environ.get("AWS_ACCESS_KEY_ID") or os.environ.get("S3_ACCESS_KEY")
-    secret = os.environ.get("AWS_SECRET_ACCESS_KEY") or os.environ.get("S3_SECRET_KEY")
+    access = (access_key or os.environ.get("AWS_ACCESS_KEY_ID")
+              or os.environ.get("S3_ACCESS_KEY"))
+    secret = (secret_key or os.environ.get("AWS_SECRET_ACCESS_KEY")
+              or os.environ.get("S3_SECRET_KEY"))
     if not access or not secret:
         raise ValueError("--endpoint needs credentials in AWS_ACCESS_KEY_ID/"
                          "AWS_SECRET_ACCESS_KEY (or S3_ACCESS_KEY/S3_SECRET_KEY)")

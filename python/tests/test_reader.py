@@ -213,6 +213,19 @@ class ReaderTest(unittest.TestCase):
         self.assertEqual(none, [])
         self.assertEqual(r.stats.heads + r.stats.gets, 0)
 
+    def test_listing_the_whole_bucket_leaves_out_index_objects_under_the_index_prefix(self):
+        # The converter's default layout: _index/<data key>.idx, with or without its data
+        # object listed yet (the index is stored first).
+        key = self.keys["companion"]
+        self.s3.put("b", "_index/" + key + ".idx", read("companion.idx"))
+        self.s3.put("b", "_index/plant/" + format_object_name(1, 2, "gw-1", 99, "jsonl")
+                    + ".idx", b"x")
+        r = rd.Reader(self.s3)
+        keys = [o.key for o in r.list_objects("b")]
+        self.assertEqual(sorted(keys), sorted(self.keys.values()))
+        keys = [o.key for o in r.list_objects("b", time_from=0, time_to=10 ** 15)]
+        self.assertEqual(sorted(keys), sorted(self.keys.values()))
+
     def test_listing_follows_continuation_pages(self):
         self.s3.page_size = 2
         r = rd.Reader(self.s3)
