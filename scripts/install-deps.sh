@@ -20,7 +20,23 @@ PACKAGES=(
   uuid-runtime bc curl procps openssl
   # python side: reader module, cross-checks, plotting app
   python3 python3-boto3 python3-botocore python3-matplotlib python3-paho-mqtt s3cmd
+  # bench/e2e.sh (configs) and bench/profile_converter.sh
+  python3-yaml linux-perf
+  # dashboard page (mqtt2s3 serve): npm installs uPlot; its test drives headless chromium
+  nodejs chromium
 )
+# Debian's nodejs ships npm separately; NodeSource's nodejs bundles it (and conflicts with it).
+command -v npm >/dev/null || PACKAGES+=(npm)
+
+# The dashboard page's npm packages (web/package-lock.json) into .cache/web. Not fatal: the
+# build does not need them (only the page and its browser test do, which say so).
+web_deps() {
+  if "$(dirname "${BASH_SOURCE[0]}")/install-web-deps.sh" >/dev/null; then
+    echo "install-deps: web packages current in .cache/web"
+  else
+    echo "install-deps: WARNING: npm ci of web/ failed; the dashboard page will lack uPlot" >&2
+  fi
+}
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -36,6 +52,7 @@ fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages already installed"
+  web_deps
   exit 0
 fi
 
@@ -48,4 +65,5 @@ if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>
   $SUDO apt-get update -qq
 fi
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+web_deps
 echo "install-deps: done"

@@ -67,6 +67,21 @@ struct SimulateFlags {
   std::string timeout = "10m";
 };
 
+// Flags of serve (cmd_serve.cc registers them with their help).
+struct ServeFlags {
+  std::string config_file;  // s3 section only
+  std::string listen = "127.0.0.1:8089";
+  std::string bucket_template = "company-x-plant-{plant}";
+  std::vector<std::string> plants = {"1", "2", "3"};
+  size_t device_component = 0;
+  std::string key_prefix;
+  std::string web_dir;  // empty: the source tree's web/ (set by AddServeCommand)
+  std::string lib_dir;  // empty: the source tree's .cache/web/node_modules/uplot/dist
+  size_t threads = 4;
+  size_t max_objects = 2000;
+  size_t cached_objects = 64;
+};
+
 int RunConverter(const RunFlags& flags);
 int ListObjectsCommand(const ReadFlags& flags);
 int InspectCommand(const ReadFlags& flags);
@@ -74,5 +89,7 @@ int GetCommand(const ReadFlags& flags);
 int CheckConfig(const std::string& config_file, bool resolve_secrets);
 CLI::App* AddSimulateCommand(CLI::App* app, SimulateFlags* flags);
 int SimulateCommand(const SimulateFlags& flags);
+CLI::App* AddServeCommand(CLI::App* app, ServeFlags* flags);
+int ServeCommand(const ServeFlags& flags);
 
 }  // namespace mqtt2s3::app

@@ -6,6 +6,7 @@
 //   mqtt2s3 inspect --endpoint http://127.0.0.1:8000 --bucket welding --key K
 //   mqtt2s3 get --config welding.yaml --bucket welding --key K --device robot-03
 //   mqtt2s3 simulate --port 1883 --plants 3 --devices 10 --duration 1h --qos 1
+//   mqtt2s3 serve --config welding.yaml --listen 127.0.0.1:8089
 //   mqtt2s3 --version
 #include <CLI/CLI.hpp>
 
@@ -131,6 +132,9 @@ int main(int argc, char** argv) {
   mqtt2s3::app::SimulateFlags simulate_flags;
   CLI::App* simulate = mqtt2s3::app::AddSimulateCommand(&app, &simulate_flags);
 
+  mqtt2s3::app::ServeFlags serve_flags;
+  CLI::App* serve = mqtt2s3::app::AddServeCommand(&app, &serve_flags);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -146,6 +150,7 @@ int main(int argc, char** argv) {
   if (inspect->parsed()) return mqtt2s3::app::InspectCommand(inspect_flags);
   if (get->parsed()) return mqtt2s3::app::GetCommand(get_flags);
   if (simulate->parsed()) return mqtt2s3::app::SimulateCommand(simulate_flags);
+  if (serve->parsed()) return mqtt2s3::app::ServeCommand(serve_flags);
   std::cout << app.help();
   return 0;
 }
