@@ -83,6 +83,8 @@ struct ServeFlags {
 };
 
 int RunConverter(const RunFlags& flags);
+// `mqtt2s3 backup`: the backup consumer (src/backup), same flags as run.
+int RunBackup(const RunFlags& flags);
 int ListObjectsCommand(const ReadFlags& flags);
 int InspectCommand(const ReadFlags& flags);
 int GetCommand(const ReadFlags& flags);

@@ -1,6 +1,7 @@
 // mqtt2s3: moves MQTT messages into S3-compatible object storage without losing any.
 //
 //   mqtt2s3 run --config welding.yaml
+//   mqtt2s3 backup --config welding.yaml
 //   mqtt2s3 check-config welding.yaml
 //   mqtt2s3 ls --config welding.yaml --bucket welding --from "2018-10-01 17:00"
 //   mqtt2s3 inspect --endpoint http://127.0.0.1:8000 --bucket welding --key K
@@ -62,6 +63,19 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   run->add_option("--log-level", run_flags.log_level,
                   "Override logging.level: trace, debug, info, warn or error");
+
+  mqtt2s3::app::RunFlags backup_flags;
+  CLI::App* backup = app.add_subcommand(
+      "backup",
+      "Run the backup consumer until SIGTERM/SIGINT: its own session receives every message, "
+      "keeps it on local disk (backup.dir) and uploads, under backup.key_prefix, what the "
+      "converter does not confirm on delivery.confirm_topic within backup.confirm_timeout");
+  backup->add_option("-c,--config", backup_flags.config_file,
+                     "YAML configuration file, the converter's (every key: docs/CONFIG.md)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  backup->add_option("--log-level", backup_flags.log_level,
+                     "Override logging.level: trace, debug, info, warn or error");
 
   std::string check_file;
   bool no_secrets = false;
@@ -145,6 +159,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (run->parsed()) return mqtt2s3::app::RunConverter(run_flags);
+  if (backup->parsed()) return mqtt2s3::app::RunBackup(backup_flags);
   if (check->parsed()) return mqtt2s3::app::CheckConfig(check_file, !no_secrets);
   if (ls->parsed()) return mqtt2s3::app::ListObjectsCommand(ls_flags);
   if (inspect->parsed()) return mqtt2s3::app::InspectCommand(inspect_flags);

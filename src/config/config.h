@@ -190,6 +190,16 @@ struct WalOptions {
   milliseconds sync_interval = milliseconds(5);      // with every-ms (and bound for every-messages)
 };
 
+// The backup consumer (`mqtt2s3 backup`, src/backup): keeps its own copy of every message and
+// uploads what the converter does not confirm on delivery.confirm_topic in time.
+struct BackupSection {
+  std::string dir = "mqtt2s3-backup";          // its own write-ahead log directory
+  std::string client_id;                       // empty in the file = "{broker.client_id}-backup"
+  milliseconds confirm_timeout = std::chrono::minutes(5);  // unconfirmed this long: uploaded
+  std::string key_prefix = "backup/";          // prefix of the keys of its objects
+  std::string sync = "every-ms";               // wal.sync spelling, for its own log
+};
+
 struct DeadLetterOptions {
   std::string bucket = "mqtt2s3-dead-letter";
   std::string prefix = "dead-letter/";  // key prefix; keys: {prefix}{reason}/{Y}/{m}/{d}/...
@@ -219,6 +229,7 @@ struct Config {
   DeadLetterOptions dead_letter;
   DeliveryOptions delivery;
   WalOptions wal;
+  BackupSection backup;
   LoggingOptions logging;
 
   // The router's options (routes + instance id).

@@ -487,6 +487,32 @@ std::vector<ConfigKey> BuildTable() {
                     M2S_FIELD(wal.sync_interval)),
              1, 60 * kSec),
 
+      Section("backup",
+              "The backup consumer, `mqtt2s3 backup` (docs/DELIVERY.md): its own session sees "
+              "every message, keeps it on disk, and uploads what the converter does not confirm "
+              "on delivery.confirm_topic within confirm_timeout."),
+      Scalar("backup.dir", K::kString, "mqtt2s3-backup",
+             "Directory of the backup consumer's own write-ahead log (created if missing).",
+             M2S_FIELD(backup.dir)),
+      Scalar("backup.client_id", K::kString, "{broker.client_id}-backup",
+             "MQTT client id of the backup consumer's persistent session (not shared with the "
+             "converter: it receives every message).",
+             M2S_FIELD(backup.client_id), kDynamicDefault),
+      Ranged(Scalar("backup.confirm_timeout", K::kDuration, "5m",
+                    "A kept message whose confirmation has not arrived this long after it was "
+                    "received is uploaded by the backup consumer.",
+                    M2S_FIELD(backup.confirm_timeout)),
+             100, 24 * kHour),
+      Scalar("backup.key_prefix", K::kString, "backup/",
+             "Prefixed to the key the route renders for the backup consumer's objects (its "
+             "instance in the object name is `{instance_id}-backup`).",
+             M2S_FIELD(backup.key_prefix)),
+      Enum(Scalar("backup.sync", K::kString, "every-ms",
+                  "When the backup consumer fsyncs its log before acknowledging, as wal.sync "
+                  "(its interval is wal.sync_interval).",
+                  M2S_FIELD(backup.sync)),
+           "always|every-messages|every-ms|never"),
+
       Section("dead_letter", "Where messages go that no route can place."),
       Scalar("dead_letter.bucket", K::kString, "mqtt2s3-dead-letter", "Dead-letter bucket.",
              M2S_FIELD(dead_letter.bucket)),
