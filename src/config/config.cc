@@ -59,6 +59,11 @@ Status TlsOptions::Validate() const {
 
 Status BrokerOptions::Validate() const {
   if (host.empty()) return KeyError("host", "must not be empty");
+  for (size_t i = 0; i < failover.size(); ++i) {
+    if (failover[i].host.empty()) {
+      return KeyError(Indexed("failover", i) + "host", "must not be empty");
+    }
+  }
   if (client_id.size() > 65535) return KeyError("client_id", "longer than 65535 bytes");
   if (keepalive > std::chrono::seconds(65535)) return KeyError("keepalive", "must be at most 65535s (MQTT limit)");
   if (reconnect_min > reconnect_max) {

@@ -65,9 +65,17 @@ struct TlsOptions {
   Status Validate() const;
 };
 
+// A further broker tried when the current one is unreachable or drops (docs/SCALING.md).
+struct FailoverBroker {
+  std::string host;
+  int port = 1883;
+  std::string tls_server_name;  // TLS certificate name / SNI; empty = this host
+};
+
 struct BrokerOptions {
   std::string host = "127.0.0.1";
   int port = 1883;
+  std::vector<FailoverBroker> failover;  // tried in order after host:port, round robin
   MqttProtocol protocol = MqttProtocol::kV5;
   std::string client_id;                 // empty in the file = "mqtt2s3-{instance_id}"
   bool clean_start = false;              // false keeps the session (and queued messages)
@@ -210,6 +218,12 @@ struct DeadLetterOptions {
 struct LoggingOptions {
   LogLevel level = LogLevel::kInfo;
   LogFormat format = LogFormat::kText;
+  std::string file;  // append log lines here instead of stderr; reopened on SIGHUP; "" = stderr
+};
+
+// The observability endpoints (src/metrics, docs/OPERATIONS.md).
+struct MetricsOptions {
+  std::string listen = "127.0.0.1:9464";  // /metrics, /healthz, /readyz; "" = off
 };
 
 struct Config {
@@ -231,6 +245,7 @@ struct Config {
   WalOptions wal;
   BackupSection backup;
   LoggingOptions logging;
+  MetricsOptions metrics;
 
   // The router's options (routes + instance id).
   route::RouterOptions MakeRouterOptions() const;

@@ -153,6 +153,22 @@ std::vector<ConfigKey> BuildTable() {
              M2S_FIELD(broker.host)),
       Ranged(Scalar("broker.port", K::kInt, "1883", "Broker TCP port.", M2S_FIELD(broker.port)),
              1, 65535),
+      List("broker.failover",
+           "Further brokers serving the same topics (a bridged pair or a cluster). When the "
+           "current broker cannot be reached or drops, the next is tried at once, round robin "
+           "from broker.host; the reconnect backoff applies between full rounds. No fail-back. "
+           "See docs/SCALING.md for what happens to messages queued on a lost broker.",
+           M2S_LIST(broker.failover)),
+      Scalar("broker.failover[].host", K::kString, "", "Broker host name or address.",
+             M2S_ITEM(broker.failover, host), kRequired),
+      Ranged(Scalar("broker.failover[].port", K::kInt, "1883",
+                    "Broker TCP port (its TLS listener when broker.tls.enabled).",
+                    M2S_ITEM(broker.failover, port)),
+             1, 65535),
+      Scalar("broker.failover[].tls_server_name", K::kString, "",
+             "TLS: the name this broker's certificate must carry (and SNI); empty = its host. "
+             "The other broker.tls settings apply to every broker.",
+             M2S_ITEM(broker.failover, tls_server_name)),
       Enum(Scalar("broker.protocol", K::kString, "5", "MQTT protocol version.",
                   M2S_FIELD(broker.protocol)),
            "5|3.1.1"),
@@ -192,19 +208,27 @@ std::vector<ConfigKey> BuildTable() {
       Ranged(Scalar("broker.reconnect_max", K::kDuration, "30s", "Longest reconnect delay.",
                     M2S_FIELD(broker.reconnect_max)),
              1, 24 * kHour),
-      Section("broker.tls", "TLS to the broker."),
-      Scalar("broker.tls.enabled", K::kBool, "false", "Connect with TLS.",
+      Section("broker.tls", "MQTT over TLS 1.2+ (docs/TLS.md). The broker's certificate is "
+                            "always verified."),
+      Scalar("broker.tls.enabled", K::kBool, "false",
+             "Connect with TLS (the broker's TLS listener, usually port 8883).",
              M2S_FIELD(broker.tls.enabled)),
-      Scalar("broker.tls.ca_file", K::kPath, "", "PEM CA bundle; empty = system default.",
+      Scalar("broker.tls.ca_file", K::kPath, "",
+             "PEM bundle of the CAs trusted to sign the broker's certificate; empty = the "
+             "system store. Read on every connect.",
              M2S_FIELD(broker.tls.ca_file)),
-      Scalar("broker.tls.cert_file", K::kPath, "", "Client certificate (PEM) for mutual TLS.",
+      Scalar("broker.tls.cert_file", K::kPath, "",
+             "Client certificate chain (PEM) for brokers that require one; needs key_file.",
              M2S_FIELD(broker.tls.cert_file)),
-      Scalar("broker.tls.key_file", K::kPath, "", "Private key (PEM) of cert_file.",
+      Scalar("broker.tls.key_file", K::kPath, "",
+             "Unencrypted private key (PEM) of cert_file. Secret: only the path is ever logged.",
              M2S_FIELD(broker.tls.key_file)),
       Scalar("broker.tls.server_name", K::kString, "",
-             "Name to verify and send as SNI; empty = broker.host.",
+             "Name the certificate must carry, also sent as SNI unless it is an IP address; "
+             "empty = broker.host.",
              M2S_FIELD(broker.tls.server_name)),
-      Scalar("broker.tls.verify", K::kBool, "true", "Verify the broker's certificate.",
+      Scalar("broker.tls.verify", K::kBool, "true",
+             "Must stay true: `false` is refused (put the broker's CA in ca_file instead).",
              M2S_FIELD(broker.tls.verify)),
 
       List("subscriptions",
@@ -240,9 +264,12 @@ std::vector<ConfigKey> BuildTable() {
              M2S_FIELD(s3.secret_key_file)),
       Forbidden("s3.access_key", "write s3.access_key_env or s3.access_key_file instead"),
       Forbidden("s3.secret_key", "write s3.secret_key_env or s3.secret_key_file instead"),
-      Scalar("s3.ca_file", K::kPath, "", "PEM CA bundle for an https endpoint.",
+      Scalar("s3.ca_file", K::kPath, "",
+             "PEM CA bundle for an https endpoint; empty = the system store.",
              M2S_FIELD(s3.ca_file)),
-      Scalar("s3.verify_tls", K::kBool, "true", "Verify the endpoint's TLS certificate.",
+      Scalar("s3.verify_tls", K::kBool, "true",
+             "Verify the https endpoint's certificate and host name. `false` is dangerous "
+             "(anyone on the path can read and alter uploads); prefer s3.ca_file.",
              M2S_FIELD(s3.verify_tls)),
       Scalar("s3.create_buckets", K::kBool, "true", "Create a missing bucket on first use.",
              M2S_FIELD(s3.create_buckets)),
@@ -527,6 +554,16 @@ std::vector<ConfigKey> BuildTable() {
       Enum(Scalar("logging.format", K::kString, "text", "`text` for people, `json` for machines.",
                   M2S_FIELD(logging.format)),
            "text|json"),
+      Scalar("logging.file", K::kPath, "",
+             "Append log lines to this file instead of stderr; SIGHUP reopens it (after "
+             "logrotate renamed it). Empty: stderr.",
+             M2S_FIELD(logging.file)),
+
+      Section("metrics", "Observability endpoints (docs/OPERATIONS.md)."),
+      Scalar("metrics.listen", K::kString, "127.0.0.1:9464",
+             "`host:port` (numeric address) serving `/metrics` (Prometheus), `/healthz` and "
+             "`/readyz` over HTTP; empty: off. Keep it on loopback unless a firewall guards it.",
+             M2S_FIELD(metrics.listen)),
   };
 }
 

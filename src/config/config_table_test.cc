@@ -11,6 +11,7 @@ TEST(ConfigTableTest, DocumentedDefaultsMatchTheStructDefaults) {
   Config c;
   c.subscriptions.resize(1);
   c.routes.resize(1);
+  c.broker.failover.resize(1);
   for (const ConfigKey& k : ConfigTable()) {
     if (!k.is_scalar() || k.required() || (k.flags & kDynamicDefault)) continue;
     EXPECT_EQ(FormatValue(k, k.get(c, 0)), k.default_text) << k.path;
@@ -39,6 +40,7 @@ TEST(ConfigTableTest, SettersWriteTheFieldTheGetterReads) {
   Config c;
   c.subscriptions.resize(1);
   c.routes.resize(1);
+  c.broker.failover.resize(1);
   for (const ConfigKey& k : ConfigTable()) {
     if (!k.is_scalar()) continue;
     ConfigValue v;

@@ -9,13 +9,25 @@ StatusOr<ConverterOptions> OptionsFromConfig(const config::Config& cfg) {
   ConverterOptions o;
 
   const config::BrokerOptions& b = cfg.broker;
-  if (b.tls.enabled) {
-    return config::KeyError("broker.tls.enabled",
-                            "TLS to the broker is not implemented yet; use a plain TCP listener "
-                            "bound to 127.0.0.1 or a TLS-terminating proxy");
+  if (b.tls.enabled && !b.tls.verify) {
+    // Deliberately not offered: an unverified broker can inject or read every message.
+    return config::KeyError("broker.tls.verify",
+                            "false is not supported: the broker's certificate is always "
+                            "verified; put the CA that signed it in broker.tls.ca_file (and "
+                            "broker.tls.server_name if it names another host)");
   }
   o.session.host = b.host;
   o.session.port = static_cast<uint16_t>(b.port);
+  for (const config::FailoverBroker& f : b.failover) {
+    o.session.failover.push_back(mqtt::BrokerEndpoint{.host = f.host,
+                                                      .port = static_cast<uint16_t>(f.port),
+                                                      .tls_server_name = f.tls_server_name});
+  }
+  o.session.tls.enabled = b.tls.enabled;
+  o.session.tls.ca_file = b.tls.ca_file;
+  o.session.tls.cert_file = b.tls.cert_file;
+  o.session.tls.key_file = b.tls.key_file;
+  o.session.tls.server_name = b.tls.server_name;
   o.session.client_id = b.client_id;
   o.session.version =
       b.protocol == config::MqttProtocol::kV5 ? mqtt::ProtocolVersion::kV5 : mqtt::ProtocolVersion::kV311;

@@ -9,8 +9,8 @@
 
 namespace mqtt2s3::converter {
 
-// Fails, naming the config key, for settings the components cannot honour yet
-// (broker.tls.enabled until TLS lands).
+// Fails, naming the config key, for settings the components do not honour
+// (broker.tls.verify: false; verification is always on).
 StatusOr<ConverterOptions> OptionsFromConfig(const config::Config& cfg);
 
 }  // namespace mqtt2s3::converter

@@ -58,6 +58,7 @@ AckTracker::Release AckTracker::MarkReleased(AckToken token) {
 bool AckTracker::OnPubrel(uint16_t packet_id) {
   const bool known = awaiting_pubrel_.test(packet_id);
   awaiting_pubrel_.reset(packet_id);
+  if (known) --awaiting_pubrel_count_;
   return known;
 }
 
@@ -73,6 +74,7 @@ void AckTracker::NewConnection() {
 void AckTracker::ClearSession() {
   NewConnection();
   awaiting_pubrel_.reset();
+  awaiting_pubrel_count_ = 0;
 }
 
 void AckTracker::Grow() {

@@ -1,6 +1,6 @@
 // Session facade and connection lifecycle: resolve, connect, CONNECT/CONNACK, keepalive,
-// reconnect with backoff, Stop(). Reading lives in session_inbound.cc, writing and acks in
-// session_outbound.cc.
+// reconnect with backoff and broker failover, Stop(). Reading lives in session_inbound.cc,
+// writing and acks in session_outbound.cc.
 #include "mqtt/session.h"
 
 #include <boost/asio/post.hpp>
@@ -61,12 +61,14 @@ const SessionOptions& Session::options() const { return impl_->options(); }
 Session::Impl::Impl(asio::io_context& io, SessionOptions options)
     : strand_(asio::make_strand(io)),
       options_(std::move(options)),
+      brokers_(options_.Brokers()),
       resolver_(strand_),
       reconnect_timer_(strand_),
       connect_timer_(strand_),
       keepalive_timer_(strand_),
       keepalive_(options_.keepalive),
-      backoff_(options_.backoff) {
+      backoff_(options_.backoff),
+      rotation_(brokers_.size()) {
   limits_.max_packet_size = options_.max_packet_size;
 }
 
@@ -129,30 +131,39 @@ void Session::Impl::Connect() {
   state_ = State::kConnecting;
   auto conn = std::make_shared<SessionConnection>(strand_, options_.read_buffer_bytes);
   conn_ = conn;
+  const BrokerEndpoint& b = broker();
+  if (options_.tls.enabled) {
+    // Unreadable or mismatched files fail this attempt like a refused connection: reported,
+    // then retried with backoff (a certificate being rotated may appear meanwhile).
+    TlsOptions tls = options_.tls;
+    tls.server_name = b.tls_server_name;
+    if (Status s = conn->stream.EnableTls(tls, b.host); !s.ok()) {
+      Fail(conn, s.WithContext("mqtt: TLS setup for " + b.ToString()));
+      return;
+    }
+  }
   auto self = shared_from_this();
   connect_timer_.expires_after(options_.connect_timeout);
   connect_timer_.async_wait([self, conn](const error_code& ec) {
     if (ec || self->conn_ != conn || conn->connack_received) return;
     self->Fail(conn, Status::DeadlineExceeded(
-                         "mqtt: no CONNACK from " + self->options_.host + ":" +
-                         std::to_string(self->options_.port) + " within " +
+                         "mqtt: no CONNACK from " + self->broker().ToString() + " within " +
                          std::to_string(self->options_.connect_timeout.count()) + " ms"));
   });
   resolver_.async_resolve(
-      options_.host, std::to_string(options_.port),
+      b.host, std::to_string(b.port),
       [self, conn](const error_code& ec, const asio::ip::tcp::resolver::results_type& results) {
         if (self->conn_ != conn) return;
         if (ec) {
-          self->Fail(conn, Status::Unavailable("mqtt: resolve " + self->options_.host + ": " +
+          self->Fail(conn, Status::Unavailable("mqtt: resolve " + self->broker().host + ": " +
                                                ec.message()));
           return;
         }
         conn->stream.AsyncConnect(results, [self, conn](const error_code& cec) {
           if (self->conn_ != conn) return;
           if (cec) {
-            self->Fail(conn, Status::Unavailable("mqtt: connect " + self->options_.host + ":" +
-                                                 std::to_string(self->options_.port) + ": " +
-                                                 cec.message()));
+            self->Fail(conn, conn->stream.ConnectError(cec, self->broker().host,
+                                                       self->broker().port));
             return;
           }
           self->OnTcpConnected(conn);
@@ -209,6 +220,7 @@ Status Session::Impl::HandleConnAck(const ConnPtr& conn, const Frame& frame) {
   const bool first = !ever_connected_;
   ever_connected_ = true;
   backoff_.Reset();
+  rotation_.Connected();
   counters_.connects.fetch_add(1, std::memory_order_relaxed);
   keepalive_ = options_.keepalive;
   if (v5) {
@@ -227,7 +239,9 @@ Status Session::Impl::HandleConnAck(const ConnPtr& conn, const Frame& frame) {
   ArmKeepAlive(conn);
   Emit(SessionEvent{.kind = SessionEvent::Kind::kConnected,
                     .session_present = ack->session_present,
-                    .status = Status::Ok()});
+                    .status = Status::Ok(),
+                    .broker = broker().ToString(),
+                    .broker_index = rotation_.current()});
   return Status::Ok();
 }
 
@@ -281,9 +295,23 @@ void Session::Impl::Fail(const ConnPtr& conn, Status reason) {
       ++it;
     }
   }
-  const auto delay = backoff_.Next();
+  // Failover: the next broker is tried at once; the backoff only separates full rounds in
+  // which every broker failed (broker_rotation.h).
+  const std::string failed = broker().ToString();
+  const size_t failed_index = rotation_.current();
+  const bool wait = rotation_.Advance();
+  if (rotation_.current() != failed_index) {
+    counters_.broker_switches.fetch_add(1, std::memory_order_relaxed);
+  }
+  counters_.broker_index.store(rotation_.current(), std::memory_order_relaxed);
+  const auto delay = wait ? backoff_.Next() : std::chrono::milliseconds(0);
   state_ = State::kWaitingToReconnect;
-  Emit(SessionEvent{.kind = SessionEvent::Kind::kDisconnected, .status = reason, .retry_in = delay});
+  Emit(SessionEvent{.kind = SessionEvent::Kind::kDisconnected,
+                    .status = reason,
+                    .retry_in = delay,
+                    .broker = failed,
+                    .broker_index = failed_index,
+                    .next_broker = broker().ToString()});
   reconnect_timer_.expires_after(delay);
   reconnect_timer_.async_wait([self = shared_from_this()](const error_code& ec) {
     if (ec || self->state_ != State::kWaitingToReconnect) return;
@@ -306,6 +334,8 @@ Session::Stats Session::Impl::stats() const {
   s.connects = counters_.connects.load(r);
   s.connect_failures = counters_.connect_failures.load(r);
   s.disconnects = counters_.disconnects.load(r);
+  s.broker_switches = counters_.broker_switches.load(r);
+  s.broker_index = counters_.broker_index.load(r);
   s.messages_received = counters_.messages_received.load(r);
   s.bytes_received = counters_.bytes_received.load(r);
   s.acks_sent = counters_.acks_sent.load(r);

@@ -32,6 +32,16 @@
 // its handlers are not running (after io.run() returned, or after the kStopped event); the
 // destructor stops the session if needed.
 //
+// Failover. With options.failover set, a failed attempt or a dropped connection moves to the
+// next broker at once, and the reconnect backoff applies only after every broker failed in a
+// round (broker_rotation.h). Events name the broker (SessionEvent::broker). A broker switch is
+// a reconnect to a different session: that broker has its own session state, so
+// session_present is false on the first visit and the subscriptions are sent again.
+//
+// TLS. With options.tls.enabled the connection is MQTT over TLS (tls_options.h, docs/TLS.md):
+// the certificate files are read on every attempt, and a TLS failure is a kDisconnected event
+// naming the broker and OpenSSL's reason, retried with backoff like any connect failure.
+//
 // The password is never logged or included in any status message.
 #pragma once
 
@@ -82,6 +92,13 @@ struct SessionEvent {
   bool session_present = false;
   Status status;  // why (disconnected / subscription failure); OK otherwise
   std::chrono::milliseconds retry_in{0};
+  // The broker this event concerns, "host:port", and its index in options.Brokers(): the one
+  // connected to, or the one lost or refused.
+  std::string broker = {};
+  size_t broker_index = 0;
+  // kDisconnected: the broker the next attempt goes to, after retry_in (failover, see
+  // SessionOptions::failover); the same as `broker` without failover.
+  std::string next_broker = {};
 };
 
 std::string_view SessionEventKindName(SessionEvent::Kind kind);
@@ -95,6 +112,8 @@ class Session {
     uint64_t connects = 0;           // CONNACKs accepted
     uint64_t connect_failures = 0;   // attempts that did not reach an accepted CONNACK
     uint64_t disconnects = 0;        // established connections lost
+    uint64_t broker_switches = 0;    // moves to another broker of the failover list
+    size_t broker_index = 0;         // index in options.Brokers() of the current/next broker
     uint64_t messages_received = 0;  // handed to the message handler
     uint64_t bytes_received = 0;     // socket bytes
     uint64_t acks_sent = 0;          // PUBACK + PUBREC written

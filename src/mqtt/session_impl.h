@@ -24,6 +24,7 @@
 
 #include "mqtt/ack_tracker.h"
 #include "mqtt/backoff.h"
+#include "mqtt/broker_rotation.h"
 #include "mqtt/codec.h"
 #include "mqtt/session.h"
 #include "mqtt/session_handler_memory.h"
@@ -94,6 +95,7 @@ class Session::Impl : public std::enable_shared_from_this<Session::Impl> {
   void ArmKeepAlive(const ConnPtr& conn);
   void Emit(SessionEvent event);
   ProtocolVersion version() const { return options_.version; }
+  const BrokerEndpoint& broker() const { return brokers_[rotation_.current()]; }
 
   // session_inbound.cc: reading and dispatch.
   void StartRead(const ConnPtr& conn);
@@ -115,6 +117,7 @@ class Session::Impl : public std::enable_shared_from_this<Session::Impl> {
 
   Strand strand_;
   const SessionOptions options_;
+  const std::vector<BrokerEndpoint> brokers_;  // options_.Brokers(); never empty
   DecodeLimits limits_;
   boost::asio::ip::tcp::resolver resolver_;
   boost::asio::steady_timer reconnect_timer_;
@@ -127,6 +130,7 @@ class Session::Impl : public std::enable_shared_from_this<Session::Impl> {
   std::chrono::seconds keepalive_;
   AckTracker tracker_;
   Backoff backoff_;
+  BrokerRotation rotation_;
   bool in_read_dispatch_ = false;  // acks released meanwhile are flushed after the read
   bool flush_posted_ = false;
 
@@ -149,10 +153,10 @@ class Session::Impl : public std::enable_shared_from_this<Session::Impl> {
   std::atomic<bool> detached_{false};
   // Any thread reads (stats()); written on the strand. Relaxed: counters, not synchronisation.
   struct Counters {
-    std::atomic<uint64_t> connects{0}, connect_failures{0}, disconnects{0},
+    std::atomic<uint64_t> connects{0}, connect_failures{0}, disconnects{0}, broker_switches{0},
         messages_received{0}, bytes_received{0}, acks_sent{0}, ack_writes{0}, pubcomps_sent{0},
         receive_maximum_exceeded{0}, subscriptions_failed{0}, published{0}, publish_resends{0};
-    std::atomic<size_t> outstanding_acks{0}, read_buffer_bytes{0};
+    std::atomic<size_t> outstanding_acks{0}, read_buffer_bytes{0}, broker_index{0};
     std::atomic<uint64_t> stale_releases{0}, duplicate_releases{0}, unknown_releases{0},
         duplicates_suppressed{0};
   };

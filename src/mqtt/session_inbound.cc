@@ -19,9 +19,13 @@ void Session::Impl::StartRead(const ConnPtr& conn) {
         if (self->conn_ != conn) return;
         if (ec) {
           self->Fail(conn, Status::Unavailable(
-                               ec == boost::asio::error::eof
-                                   ? "mqtt: broker closed the connection"
-                                   : "mqtt: connection lost: " + ec.message()));
+                               conn->stream.IsEndOfStream(ec)
+                                   ? "mqtt: broker " + self->broker().ToString() +
+                                         " closed the connection"
+                                   : "mqtt: connection to " + self->broker().ToString() +
+                                         " lost: " +
+                                         conn->stream.ReadErrorText(ec, self->broker().host,
+                                                                    self->broker().port)));
           return;
         }
         conn->bytes_read += n;

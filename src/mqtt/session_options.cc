@@ -14,6 +14,11 @@ Status SessionOptions::Validate() const {
   auto bad = [](std::string m) { return Status::InvalidArgument("mqtt session: " + std::move(m)); };
   if (host.empty()) return bad("host is empty");
   if (port == 0) return bad("port must be 1..65535");
+  for (size_t i = 0; i < failover.size(); ++i) {
+    const std::string where = "failover[" + std::to_string(i) + "]: ";
+    if (failover[i].host.empty()) return bad(where + "host is empty");
+    if (failover[i].port == 0) return bad(where + "port must be 1..65535");
+  }
   if (version != ProtocolVersion::kV311 && version != ProtocolVersion::kV5) {
     return bad("version must be 3.1.1 (4) or 5.0 (5)");
   }
@@ -49,6 +54,7 @@ Status SessionOptions::Validate() const {
   if (connect_timeout.count() <= 0) return bad("connect_timeout must be > 0");
   if (disconnect_timeout.count() < 0) return bad("disconnect_timeout must be >= 0");
   M2S_RETURN_IF_ERROR(backoff.Validate().WithContext("mqtt session"));
+  M2S_RETURN_IF_ERROR(tls.Validate());
   // $share/ filters are accepted at 3.1.1 too: mosquitto and aedes honour them there.
   for (size_t i = 0; i < subscriptions.size(); ++i) {
     const Subscription& s = subscriptions[i];
@@ -63,10 +69,20 @@ Status SessionOptions::Validate() const {
   return Status::Ok();
 }
 
+std::vector<BrokerEndpoint> SessionOptions::Brokers() const {
+  std::vector<BrokerEndpoint> out;
+  out.reserve(1 + failover.size());
+  out.push_back(BrokerEndpoint{.host = host, .port = port, .tls_server_name = tls.server_name});
+  out.insert(out.end(), failover.begin(), failover.end());
+  return out;
+}
+
 std::string SessionOptions::ToString() const {
   std::string s = version == ProtocolVersion::kV5 ? "mqtt5://" : "mqtt311://";
+  if (tls.enabled) s.insert(s.find(':'), "+tls");
   if (username) s += *username + "@";
   s += host + ":" + std::to_string(port);
+  for (const BrokerEndpoint& b : failover) s += "," + b.ToString();
   s += " client_id=" + client_id;
   s += " clean_start=" + std::to_string(clean_start ? 1 : 0);
   if (version == ProtocolVersion::kV5) {
@@ -75,6 +91,12 @@ std::string SessionOptions::ToString() const {
   }
   s += " keepalive_s=" + std::to_string(keepalive.count());
   s += " password=" + std::string(password ? "<set>" : "<none>");
+  if (tls.enabled) {
+    // Paths only: the key file's content is never read here.
+    s += " tls_ca=" + (tls.ca_file.empty() ? std::string("<system>") : tls.ca_file);
+    if (!tls.cert_file.empty()) s += " tls_cert=" + tls.cert_file;
+    if (!tls.server_name.empty()) s += " tls_server_name=" + tls.server_name;
+  }
   s += " subscriptions=" + std::to_string(subscriptions.size());
   return s;
 }

@@ -18,6 +18,7 @@
 #include "common/status.h"
 #include "mqtt/backoff.h"
 #include "mqtt/packet.h"
+#include "mqtt/tls_options.h"
 
 namespace mqtt2s3::mqtt {
 
@@ -28,10 +29,29 @@ struct Subscription {
   QoS qos = QoS::kAtLeastOnce;
 };
 
+// One broker of a failover list (SessionOptions::failover).
+struct BrokerEndpoint {
+  std::string host;
+  uint16_t port = 1883;
+  // TLS only: the name its certificate must carry (and SNI); empty = this host.
+  std::string tls_server_name;
+
+  std::string ToString() const { return host + ":" + std::to_string(port); }  // "host:port"
+};
+
 struct SessionOptions {
-  // Broker address. TCP only for now (the stream is structured so TLS can be added).
+  // Broker address (a TLS listener when tls.enabled; usually port 8883).
   std::string host = "127.0.0.1";
   uint16_t port = 1883;
+  // Further brokers, tried in order after host:port when a connection attempt fails or an
+  // established connection drops (round robin, backoff between full rounds; broker_rotation.h).
+  // They must serve the same topics (a bridged pair or a cluster); each has its own session
+  // state, so messages queued for us on a broker that died stay there (docs/SCALING.md).
+  // Same TLS files for all (tls.*); tls.server_name applies to host only, each failover broker
+  // names its own (tls_server_name).
+  std::vector<BrokerEndpoint> failover;
+  // MQTT over TLS: CA, optional client certificate, server name (tls_options.h).
+  TlsOptions tls;
   // Must be non-empty for a persistent session (clean_start = false); for MQTT 3.1.1 it must
   // be non-empty always (we never ask the broker to assign one).
   std::string client_id;
@@ -67,6 +87,10 @@ struct SessionOptions {
   BackoffOptions backoff;
   // Subscribed after every CONNACK that reports no session (and after the first connect).
   std::vector<Subscription> subscriptions;
+
+  // host:port (with tls.server_name) followed by `failover`: index i is broker i of the
+  // rotation and of SessionEvent::broker_index.
+  std::vector<BrokerEndpoint> Brokers() const;
 
   Status Validate() const;
 

@@ -80,5 +80,36 @@ TEST(SessionOptionsTest, ValidationErrorsNeverContainThePassword) {
   EXPECT_EQ(o.Validate().message().find("hunter2"), std::string::npos);
 }
 
+TEST(SessionOptionsTest, BrokersListsTheMainBrokerFirstThenTheFailoverOnesInOrder) {
+  SessionOptions o = Valid();
+  o.host = "a.example";
+  o.port = 8883;
+  o.tls.server_name = "cluster.example";
+  o.failover = {{.host = "b.example", .port = 8884, .tls_server_name = ""},
+                {.host = "10.0.0.3", .port = 8885, .tls_server_name = "c.example"}};
+  const auto b = o.Brokers();
+  ASSERT_EQ(b.size(), 3u);
+  EXPECT_EQ(b[0].ToString(), "a.example:8883");
+  EXPECT_EQ(b[0].tls_server_name, "cluster.example");
+  EXPECT_EQ(b[1].ToString(), "b.example:8884");
+  EXPECT_EQ(b[1].tls_server_name, "");  // its own host is verified
+  EXPECT_EQ(b[2].ToString(), "10.0.0.3:8885");
+  EXPECT_EQ(b[2].tls_server_name, "c.example");
+  EXPECT_NE(o.ToString().find("a.example:8883,b.example:8884,10.0.0.3:8885"), std::string::npos)
+      << o.ToString();
+}
+
+TEST(SessionOptionsTest, FailoverBrokerWithoutHostOrPortIsNamedWithItsIndex) {
+  SessionOptions o = Valid();
+  o.failover = {{.host = "b", .port = 1883, .tls_server_name = ""},
+                {.host = "", .port = 1883, .tls_server_name = ""}};
+  Status s = o.Validate();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("failover[1]: host is empty"), std::string::npos) << s.ToString();
+  o.failover[1] = {.host = "c", .port = 0, .tls_server_name = ""};
+  s = o.Validate();
+  EXPECT_NE(s.message().find("failover[1]: port"), std::string::npos) << s.ToString();
+}
+
 }  // namespace
 }  // namespace mqtt2s3::mqtt
