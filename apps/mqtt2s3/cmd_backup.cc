@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <memory>
 
 #include "backup/backup_consumer.h"
 #include "backup/from_config.h"
@@ -39,7 +40,19 @@ int RunBackup(const RunFlags& flags) {
               << flags.log_level << "'\n";
     return 2;
   }
-  SetUpLogging(level, cfg->logging.format);
+  // Kept alive while the consumer runs (logging.file; not reopened on SIGHUP here).
+  std::shared_ptr<metrics::ReopenableFileSink> log_file;
+  if (cfg->logging.file.empty()) {
+    SetUpLogging(level, cfg->logging.format);
+  } else {
+    auto sink = SetUpFileLogging(level, cfg->logging.format, cfg->logging.file);
+    if (!sink.ok()) {
+      std::cerr << "mqtt2s3: " << flags.config_file << ": logging.file: "
+                << sink.status().message() << "\n";
+      return 2;
+    }
+    log_file = std::move(*sink);
+  }
   auto options = backup::BackupOptionsFromConfig(*cfg);
   if (!options.ok()) {
     std::cerr << "mqtt2s3: " << flags.config_file << ": " << options.status().message() << "\n";

@@ -1,5 +1,7 @@
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <iostream>
 
 #include "commands.h"
@@ -9,6 +11,7 @@
 #include "converter/from_config.h"
 #include "logging.h"
 #include "s3/client.h"
+#include "service_runtime.h"
 
 namespace mqtt2s3::app {
 namespace {
@@ -41,7 +44,18 @@ int RunConverter(const RunFlags& flags) {
               << flags.log_level << "'\n";
     return 2;
   }
-  SetUpLogging(level, cfg->logging.format);
+  std::shared_ptr<metrics::ReopenableFileSink> log_file;
+  if (cfg->logging.file.empty()) {
+    SetUpLogging(level, cfg->logging.format);
+  } else {
+    auto sink = SetUpFileLogging(level, cfg->logging.format, cfg->logging.file);
+    if (!sink.ok()) {
+      std::cerr << "mqtt2s3: " << flags.config_file << ": logging.file: "
+                << sink.status().message() << "\n";
+      return 2;
+    }
+    log_file = std::move(*sink);
+  }
 
   auto options = converter::OptionsFromConfig(*cfg);
   if (!options.ok()) {
@@ -53,8 +67,31 @@ int RunConverter(const RunFlags& flags) {
     std::cerr << "mqtt2s3: " << flags.config_file << ": " << client.status().message() << "\n";
     return 2;
   }
+  // The readiness probe's own client: short timeouts, so /readyz turns 503 within seconds of
+  // S3 going away instead of after a full request timeout.
+  s3::ClientOptions probe_options = options->s3;
+  probe_options.connect_timeout = std::chrono::seconds(2);
+  probe_options.request_timeout = std::chrono::seconds(5);
+  auto probe = s3::Client::Create(probe_options);
+  if (!probe.ok()) {
+    std::cerr << "mqtt2s3: " << flags.config_file << ": " << probe.status().message() << "\n";
+    return 2;
+  }
+  ServiceRuntimeOptions ops;
+  ops.metrics_listen = cfg->metrics.listen;
+  ops.s3_probe_bucket = options->dead_letter_bucket;
+  ops.log_file = log_file;
+  ops.progress = isatty(STDERR_FILENO) != 0;
+
   converter::Converter conv(std::move(*options), std::move(*client));
+  // Declared after the converter: destroyed (stopped) first, as it reads the converter.
+  auto runtime = ServiceRuntime::Start(&conv, std::move(ops), std::move(*probe));
+  if (!runtime.ok()) {
+    std::cerr << "mqtt2s3: " << flags.config_file << ": " << runtime.status().message() << "\n";
+    return 2;
+  }
   Status st = conv.Run(/*handle_signals=*/true);
+  (*runtime)->Stop();
   if (!st.ok()) {
     spdlog::error("{}", st.ToString());
     return 1;

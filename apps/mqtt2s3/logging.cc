@@ -5,8 +5,10 @@
 
 namespace mqtt2s3::app {
 
-void SetUpLogging(config::LogLevel level, config::LogFormat format) {
-  auto logger = spdlog::stderr_logger_mt("mqtt2s3");
+namespace {
+
+void Configure(const std::shared_ptr<spdlog::logger>& logger, config::LogLevel level,
+               config::LogFormat format) {
   switch (level) {
     case config::LogLevel::kTrace: logger->set_level(spdlog::level::trace); break;
     case config::LogLevel::kDebug: logger->set_level(spdlog::level::debug); break;
@@ -24,6 +26,21 @@ void SetUpLogging(config::LogLevel level, config::LogFormat format) {
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
   }
   spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+void SetUpLogging(config::LogLevel level, config::LogFormat format) {
+  Configure(spdlog::stderr_logger_mt("mqtt2s3"), level, format);
+}
+
+StatusOr<std::shared_ptr<metrics::ReopenableFileSink>> SetUpFileLogging(
+    config::LogLevel level, config::LogFormat format, const std::string& file) {
+  M2S_ASSIGN_OR_RETURN(std::shared_ptr<metrics::ReopenableFileSink> sink,
+                       metrics::ReopenableFileSink::Open(file));
+  auto logger = std::make_shared<spdlog::logger>("mqtt2s3", sink);
+  Configure(logger, level, format);
+  return sink;
 }
 
 }  // namespace mqtt2s3::app

@@ -11,6 +11,8 @@
 //   mqtt2s3 --version
 #include <CLI/CLI.hpp>
 
+#include <boost/version.hpp>
+
 #include <iostream>
 
 #include "commands.h"
@@ -18,6 +20,12 @@
 namespace {
 
 using mqtt2s3::app::ReadFlags;
+
+#ifdef __clang__
+constexpr const char* kCompiler = "clang";
+#else
+constexpr const char* kCompiler = "gcc";
+#endif
 
 // Where S3 is and which bucket: shared by ls, inspect and get.
 void AddConnectionFlags(CLI::App* cmd, ReadFlags* f) {
@@ -155,7 +163,12 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   if (version) {
-    std::cout << "mqtt2s3 " << MQTT2S3_VERSION << "\n";
+    // Line 1 is the version alone (scripts parse it); line 2 says how this binary was built.
+    std::cout << "mqtt2s3 " << MQTT2S3_VERSION << "\n"
+              << "build: " << (*MQTT2S3_BUILD_TYPE ? MQTT2S3_BUILD_TYPE : "unspecified")
+              << ", compiler " << kCompiler << " " << __VERSION__ << ", C++ " << __cplusplus << ", Boost "
+              << BOOST_VERSION / 100000 << "." << BOOST_VERSION / 100 % 1000
+              << ", built " << __DATE__ << "\n";
     return 0;
   }
   if (run->parsed()) return mqtt2s3::app::RunConverter(run_flags);

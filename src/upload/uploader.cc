@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include "upload/upload_probe.h"
+
 namespace mqtt2s3::upload {
 namespace {
 
@@ -185,6 +187,15 @@ void Uploader::Complete(std::unique_ptr<Job> job, TransferOutcome outcome) {
     st.parked = false;
     counters_.parked.fetch_sub(1, std::memory_order_relaxed);
   }
+  UploadProbe::Global().Record(r);
+  // Retries are counted per request inside the transfer; hand the probe what no earlier
+  // completion reported (the CAS keeps concurrent completions from counting twice).
+  uint64_t retries = counters_.retries.load(std::memory_order_relaxed);
+  uint64_t reported = retries_reported_.load(std::memory_order_relaxed);
+  while (retries > reported &&
+         !retries_reported_.compare_exchange_weak(reported, retries, std::memory_order_relaxed)) {
+  }
+  if (retries > reported) UploadProbe::Global().AddRetries(retries - reported);
   {
     std::lock_guard lock(mu_);
     if (r.status.ok()) {

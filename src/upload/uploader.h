@@ -44,6 +44,7 @@
 // thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -115,6 +116,7 @@ class Uploader {
   const Status init_status_;
   BucketRegistry buckets_;
   TransferCounters counters_;
+  std::atomic<uint64_t> retries_reported_{0};  // counters_.retries handed to UploadProbe
   TransferEnv env_;
 
   mutable std::mutex mu_;
