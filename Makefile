@@ -4,7 +4,7 @@ JOBS  ?= $(shell nproc)
 WERROR ?= ON
 CMAKE_COMMON = -G Ninja -DMQTT2S3_WERROR=$(WERROR)
 
-.PHONY: all deps build build-asan build-fuzz test unit integration fuzz demo stack-up stack-down stack-status clean
+.PHONY: all deps build build-asan build-fuzz test unit integration fuzz demo bench stack-up stack-down stack-status clean
 
 all: build
 
@@ -34,6 +34,13 @@ unit: build
 
 demo: build
 	scripts/demo.sh
+
+# Micro benchmarks, then the end-to-end harness (docs/BENCHMARKS.md; rewrites its results).
+bench: build
+	cmake -S . -B build-bench $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMQTT2S3_BENCH=ON >/dev/null
+	cmake --build build-bench -j $(JOBS) --target m2s_micro_bench
+	build-bench/bench/m2s_micro_bench
+	bench/e2e.sh
 
 stack-up: deps
 	scripts/dev-stack.sh up
