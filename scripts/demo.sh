@@ -2,13 +2,17 @@
 # make demo: the welding use case end to end on the local dev stack.
 #   1. dev stack up (mosquitto + a real single-node Ceph RGW), unless already up
 #   2. mqtt2s3 run with examples/welding.yaml (one bucket per plant, 10,000 messages per object,
-#      object names carrying the first/last message time, index key DEVICE/TYPE/VERSION/Timestamp)
-#   3. 3 plants x 10 devices x 1,000 simulated seconds of weldspot messages published at QoS 1,
-#      plus one message that cannot be routed (kept under the dead-letter prefix)
-#   4. SIGTERM: the converter flushes its batches, uploads them, acks, disconnects
-#   5. the objects listed, one inspected (HEAD + index), and one device's messages fetched
-#      with ranged GETs, every request printed
-# The stack stays up afterwards for exploring; stop it with `scripts/dev-stack.sh down`.
+#      object names carrying the first/last message time, index key DEVICE/TYPE/VERSION/Timestamp,
+#      acks after the write-ahead log)
+#   3. mqtt2s3 simulate: one simulated hour (2018-10-01 17:00-18:00) of weldspot messages from
+#      3 plants x 10 devices at QoS 1, plus one message that cannot be routed (dead-letter)
+#   4. SIGTERM: the converter flushes its batches, uploads them, disconnects
+#   5. the objects listed and one device's messages fetched with ranged GETs (requests printed)
+#   6. plot_voltage: plant 1's voltage per device for the hour -> out/demo/voltage.png
+#   7. mqtt2s3 serve in the background: the Grafana JSON endpoint and the dashboard page
+#   8. a summary: messages, objects, bytes, the PNG, the dashboard URL
+# The stack and the dashboard stay up afterwards for exploring; stop them with
+# `scripts/dev-stack.sh down` and `kill $(cat .dev-stack/serve.pid)`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${MQTT2S3_BIN:-build/apps/mqtt2s3/mqtt2s3}
@@ -25,25 +29,32 @@ CONFIG=$(mktemp /tmp/mqtt2s3-demo.XXXXXX.yaml)
 sed -e "s#port: 1883#port: $MQTT_PORT#" -e "s#http://127.0.0.1:8000#$S3_ENDPOINT#" \
   examples/welding.yaml > "$CONFIG"
 
+# The demo's write-ahead log lives with the stack, not in the working tree.
+sed -i "s#dir: mqtt2s3-wal/welding-1#dir: ${MQTT2S3_STACK_DIR:-$PWD/.dev-stack}/wal-welding-1#" "$CONFIG"
+OUT=${DEMO_OUT:-$PWD/out/demo}
+mkdir -p "$OUT"
+
 say "converter: $BIN run --config examples/welding.yaml"
-LOG=$(mktemp /tmp/mqtt2s3-demo.XXXXXX.log)
+LOG=$OUT/converter.log
 "$BIN" run --config "$CONFIG" >"$LOG" 2>&1 &
 CONV=$!
 trap 'kill -TERM $CONV 2>/dev/null || true' EXIT
-for _ in $(seq 1 50); do grep -q "subscribed" "$LOG" && break; sleep 0.1; done
+for _ in $(seq 1 100); do grep -q "subscribed" "$LOG" && break; sleep 0.1; done
 grep -q "subscribed" "$LOG" || { echo "converter did not subscribe:"; cat "$LOG"; exit 1; }
 
-say "publishing 3 plants x 10 devices x $COUNT simulated seconds (QoS 1, Paho) and one bad message"
-/usr/bin/python3 scripts/demo/publish_welding.py --host "$MQTT_HOST" --port "$MQTT_PORT" \
-  --plants 3 --devices 10 --count "$COUNT" --start "20181001 170000" --step 1 --timeout 120
+DURATION=${DEMO_DURATION:-1h}
+say "mqtt2s3 simulate: 3 plants x 10 devices x $DURATION simulated (QoS 1), then one bad message"
+"$BIN" simulate --host "$MQTT_HOST" --port "$MQTT_PORT" --plants 3 --devices 10 \
+  --duration "$DURATION" --step 1s --start "2018-10-01 17:00:00" --qos 1 \
+  --client-id mqtt2s3-demo-sim | tee "$OUT/simulate.txt"
 mosquitto_pub -h "$MQTT_HOST" -p "$MQTT_PORT" -q 1 \
   -t 'COMPANY-X/JSON/0/1/WELDING-STATION-9/WELD/1' -m 'not json'
 echo "published 1 non-JSON message (its index key needs a payload field: dead-letter)"
 
-say "stopping the converter (SIGTERM: every batch flushed and uploaded, acks sent, DISCONNECT)"
+say "stopping the converter (SIGTERM: every batch flushed and uploaded, DISCONNECT)"
 sleep 1
 kill -TERM $CONV; wait $CONV || true; trap - EXIT
-sed 's/^/  /' "$LOG"
+grep -E "WAL|connected|stopped|dead-letter|error" "$LOG" | sed 's/^/  /'
 
 say "what is in S3 now"
 export PYTHONPATH=$PWD/python
@@ -61,11 +72,46 @@ s3 = boto3.client("s3", endpoint_url=os.environ["S3_ENDPOINT"],
 print(s3.list_objects_v2(Bucket="company-x-plant-1", Prefix="2018/")["Contents"][0]["Key"])
 PY
 )
-say "inspect s3://company-x-plant-1/$KEY (HEAD + index)"
-/usr/bin/python3 -m mqtt2s3.reader inspect --endpoint "$S3_ENDPOINT" -b company-x-plant-1 -k "$KEY" | head -25
-
-say "one device's messages from that object: HEAD, index, ranged GET (every request printed)"
+say "one device's messages from s3://company-x-plant-1/$KEY: HEAD, index, ranged GET"
 /usr/bin/python3 -m mqtt2s3.reader get --endpoint "$S3_ENDPOINT" -b company-x-plant-1 -k "$KEY" \
   --device WELDING-STATION-7 --trace 2>&1 | { head -5; echo "  ..."; tail -4; }
+
+say "plot_voltage: plant 1, 2018-10-01 17:00-18:00, one line per device"
+/usr/bin/python3 -m mqtt2s3.plot_voltage --plant 1 --from "2018-10-01 17:00" \
+  --to "2018-10-01 18:00" --config "$CONFIG" --endpoint "$S3_ENDPOINT" --no-show \
+  --out "$OUT/voltage.png" | tee "$OUT/plot.txt"
+
+say "dashboard: mqtt2s3 serve (Grafana JSON data source + page)"
+PIDFILE=${MQTT2S3_STACK_DIR:-.dev-stack}/serve.pid
+if [ -f "$PIDFILE" ]; then kill "$(cat "$PIDFILE")" 2>/dev/null || true; sleep 0.5; fi
+SERVE_LISTEN=${DEMO_SERVE_LISTEN:-127.0.0.1:8089}
+nohup "$BIN" serve --config "$CONFIG" --listen "$SERVE_LISTEN" >"$OUT/serve.log" 2>&1 &
+echo $! > "$PIDFILE"
+for _ in $(seq 1 50); do curl -sf "http://$SERVE_LISTEN/" >/dev/null && break; sleep 0.1; done
+curl -sf "http://$SERVE_LISTEN/" >/dev/null || { echo "serve did not start:"; cat "$OUT/serve.log"; exit 1; }
+
+say "summary"
+/usr/bin/python3 - "$OUT" "$SERVE_LISTEN" <<'PY'
+import os, re, sys, boto3
+out, listen = sys.argv[1], sys.argv[2]
+s3 = boto3.client("s3", endpoint_url=os.environ["S3_ENDPOINT"],
+                  aws_access_key_id=os.environ["S3_ACCESS_KEY"],
+                  aws_secret_access_key=os.environ["S3_SECRET_KEY"], region_name="us-east-1")
+objects = size = 0
+for plant in (1, 2, 3):
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=f"company-x-plant-{plant}",
+                                                               Prefix="2018/"):
+        for o in page.get("Contents", []):
+            objects += 1
+            size += o["Size"]
+log = open(os.path.join(out, "converter.log")).read()
+stopped = re.findall(r"stopped: .*", log)
+sim = open(os.path.join(out, "simulate.txt")).read().strip().splitlines()
+print(f"  published   {sim[-1].strip() if sim else '?'}")
+print(f"  converter   {stopped[-1] if stopped else '?'}")
+print(f"  in S3       {objects} objects in company-x-plant-1..3, {size:,} bytes of bodies")
+print(f"  plot        {os.path.join(out, 'voltage.png')}  (one voltage curve per device, plant 1)")
+print(f"  dashboard   http://{listen}/ui/   (Grafana JSON data source: http://{listen}/)")
+PY
 echo
-echo "Stack still running; stop it with: scripts/dev-stack.sh down"
+echo "Stack and dashboard still running; stop them with: scripts/dev-stack.sh down; kill \$(cat $PIDFILE)"

@@ -205,7 +205,8 @@ void BackupConsumer::Impl::OnState(const mqtt::SessionEvent& e) {
   using Kind = mqtt::SessionEvent::Kind;
   switch (e.kind) {
     case Kind::kConnected:
-      spdlog::info("backup: connected to broker (session present: {})", e.session_present);
+      spdlog::info("backup: connected to broker {} (session present: {})", e.broker,
+                   e.session_present);
       // A new session redelivers nothing: what was unacked is gone from the broker (and kept
       // here).
       if (!e.session_present) redelivery_.clear();

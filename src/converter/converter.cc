@@ -19,10 +19,11 @@ using Clock = std::chrono::system_clock;
 constexpr size_t kConverterMetadataBytes = 256;
 
 uint64_t SequenceBase() {
-  // Seconds since the epoch x 100000: a restart a second later starts above any sequence a
-  // partition of the previous run could have reached at up to 100000 batches per second.
-  auto secs = std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch());
-  return static_cast<uint64_t>(secs.count()) * 100000;
+  // Milliseconds since the epoch x 100: a restart (which takes well over a millisecond) starts
+  // above any number a partition of the previous run could have reached at up to 100,000
+  // batches per second. With a WAL the base is also lifted above every recorded number.
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch());
+  return static_cast<uint64_t>(ms.count()) * 100;
 }
 
 }  // namespace
@@ -105,6 +106,18 @@ Status Converter::Impl::Run(bool handle_signals) {
     writers_.push_back(std::move(*writer));
   }
 
+  // The log first: batch numbers of this run start above every number it recorded.
+  wal::Recovered rec;
+  if (options_.ack_mode == AckMode::kOnWal) {
+    M2S_RETURN_IF_ERROR(OpenWal(&rec));
+    uint64_t recorded = 0;
+    for (const auto& [p, c] : rec.commits) recorded = std::max(recorded, c.partition_seq);
+    for (const auto& [p, seals] : rec.seals) {
+      for (const wal::CommitMarker& s : seals) recorded = std::max(recorded, s.partition_seq);
+    }
+    seq_base_ = std::max(seq_base_, recorded + 1);
+  }
+
   batch::BatcherOptions bo = options_.batcher;
   if (bo.max_unacked_messages == 0) {
     // Acks wait for the upload: never buffer more unacked messages than the broker window.
@@ -125,11 +138,9 @@ Status Converter::Impl::Run(bool handle_signals) {
   session_ = std::make_unique<mqtt::Session>(io_, so);
   session_->SetMessageHandler([this](const mqtt::InboundMessage& m) { OnMessage(m); });
   session_->SetStateHandler([this](const mqtt::SessionEvent& e) { OnState(e); });
-  if (options_.ack_mode == AckMode::kOnWal) {
+  if (log_) {
     // Before any new message: what the last run logged but did not store goes first, in the
     // same batches under the same keys.
-    wal::Recovered rec;
-    M2S_RETURN_IF_ERROR(OpenWal(&rec));
     Replay(&rec);
     StartWalTimer();
   }
@@ -214,15 +225,15 @@ void Converter::Impl::OnState(const mqtt::SessionEvent& e) {
   using Kind = mqtt::SessionEvent::Kind;
   switch (e.kind) {
     case Kind::kConnected: {
-      spdlog::info("connected to broker (session present: {})", e.session_present);
+      spdlog::info("connected to broker {} (session present: {})", e.broker, e.session_present);
       std::lock_guard lock(mu_);
       connected_once_ = true;
       cv_.notify_all();
       break;
     }
     case Kind::kDisconnected:
-      spdlog::warn("broker connection lost: {}; retrying in {} ms", e.status.message(),
-                   e.retry_in.count());
+      spdlog::warn("broker connection lost: {}; retrying {} in {} ms", e.status.message(),
+                   e.next_broker.empty() ? e.broker : e.next_broker, e.retry_in.count());
       break;
     case Kind::kSubscribed:
       spdlog::info("subscribed");
@@ -243,6 +254,14 @@ bool Converter::Impl::WaitConnected(std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mu_);
   return cv_.wait_for(lock, timeout, [&] { return connected_once_; });
 }
+
+bool Converter::Impl::BrokerConnected() const {
+  if (!running_) return false;  // session_ is set before running_
+  const mqtt::Session::Stats s = session_->stats();
+  return s.connects > s.disconnects;
+}
+
+bool Converter::BrokerConnected() const { return impl_->BrokerConnected(); }
 
 ConverterStats Converter::Impl::stats() const {
   std::lock_guard lock(stats_mu_);

@@ -20,9 +20,9 @@
 // every batch, lets the uploads finish within shutdown_grace, releases their acks, sends
 // DISCONNECT.
 //
-// Object naming: partition sequence numbers start from the process start time (seconds since
-// the epoch x 100000), so keys stay unique across restarts without persistent state, until
-// the WAL phase recovers them and makes keys deterministic across crashes.
+// Object naming: partition sequence numbers start from the process start time (milliseconds
+// since the epoch x 100), lifted above every number the WAL recorded, so keys stay unique
+// across restarts; batches re-formed from the WAL keep their recorded numbers (same keys).
 #pragma once
 
 #include <atomic>
@@ -82,6 +82,9 @@ class Converter {
   bool WaitConnected(std::chrono::milliseconds timeout) const;
 
   ConverterStats stats() const;
+
+  // True while the session holds an accepted broker connection (readiness). Any thread.
+  bool BrokerConnected() const;
 
  private:
   class Impl;

@@ -219,6 +219,7 @@ void Converter::Impl::OnBatchUploaded(const std::shared_ptr<batch::Batch>& b,
     item.request.metadata["count"] = std::to_string(b->message_count());
     item.batch = b;
     Submit(std::move(item));
+    RetryBlocked();  // the failed upload freed a slot
   });
 }
 
@@ -226,7 +227,17 @@ void Converter::Impl::OnIndexUploaded(const std::shared_ptr<Blocked>& data,
                                       const upload::UploadResult& r) {
   if (r.status.ok()) {
     Count([](ConverterStats& s) { ++s.index_objects; });
-    asio::post(io_, [this, data] { Submit(std::move(*data)); });
+    asio::post(io_, [this, data] {
+      // The data object of a batch whose index is stored goes first: behind later batches'
+      // index uploads it could wait for slots that only its own completion frees.
+      if (blocked_.empty() && Fits(data->request)) {
+        SubmitNow(std::move(*data));
+      } else {
+        blocked_bytes_ += data->request.body.size();
+        blocked_.push_front(std::move(*data));
+      }
+      RetryBlocked();
+    });
     return;
   }
   if (r.status.code() == StatusCode::kCancelled) {

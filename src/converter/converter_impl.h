@@ -46,6 +46,7 @@ class Converter::Impl {
   void Shutdown();
   bool WaitConnected(std::chrono::milliseconds timeout) const;
   ConverterStats stats() const;
+  bool BrokerConnected() const;
 
  private:
   // An upload the uploader refused (queue full); retried when an upload completes.
@@ -118,7 +119,7 @@ class Converter::Impl {
 
   ConverterOptions options_;
   std::shared_ptr<const s3::Client> client_;
-  const uint64_t seq_base_;
+  uint64_t seq_base_;  // set before Run starts the io thread; read on it only
 
   asio::io_context io_;
   asio::signal_set signals_;

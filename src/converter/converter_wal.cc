@@ -149,6 +149,7 @@ void Converter::Impl::Replay(wal::Recovered* rec) {
   });
   spdlog::info("WAL replay: {} message(s), {} sealed batch(es) re-formed for upload", n, batches);
   rec->pending.clear();
+  RearmTimer();  // replayed open batches age out like any other, without a new message
 }
 
 bool Converter::Impl::LogMessage(const mqtt::InboundMessage& m, batch::MessageIn* in) {

@@ -114,7 +114,12 @@ StatusOr<uint64_t> Log::Append(const MessageIn& message) {
   }
   M2S_RETURN_IF_ERROR(WriteRecord(scratch_));
   const uint64_t seq = next_sequence_++;
-  segments_.back().max_sequence[std::string(message.partition)] = seq;
+  auto& max_sequence = segments_.back().max_sequence;
+  if (auto it = max_sequence.find(message.partition); it != max_sequence.end()) {
+    it->second = seq;  // the common case: no key copy
+  } else {
+    max_sequence.emplace(message.partition, seq);
+  }
   ++stats_.appends;
   stats_.appended_bytes += framed;
   ++unsynced_appends_;

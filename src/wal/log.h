@@ -125,7 +125,8 @@ class Log {
     uint64_t first_sequence = 0;
     std::string path;
     uint64_t bytes = 0;
-    std::map<std::string, uint64_t> max_sequence;  // per partition, messages in this segment
+    // Per partition, messages in this segment. Transparent: Append looks up by view.
+    std::map<std::string, uint64_t, std::less<>> max_sequence;
   };
 
   Log(const LogOptions& options, FileSystem* fs);
