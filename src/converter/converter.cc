@@ -264,8 +264,17 @@ bool Converter::Impl::BrokerConnected() const {
 bool Converter::BrokerConnected() const { return impl_->BrokerConnected(); }
 
 ConverterStats Converter::Impl::stats() const {
-  std::lock_guard lock(stats_mu_);
-  return stats_;
+  ConverterStats s;
+  {
+    std::lock_guard lock(stats_mu_);
+    s = stats_;
+  }
+  if (running_) {  // session_ is set before running_; Session::stats() is thread-safe
+    const mqtt::Session::Stats ss = session_->stats();
+    s.broker_connects = ss.connects;
+    s.broker_disconnects = ss.disconnects;
+  }
+  return s;
 }
 
 Converter::Converter(ConverterOptions options, std::unique_ptr<s3::Client> client)

@@ -58,6 +58,15 @@ struct ConverterStats {
   uint64_t recovered_messages = 0;  // replayed from the log at start-up
   uint64_t recovered_batches = 0;   // sealed batches re-formed at start-up
   uint64_t confirmations = 0;       // upload confirmations published (delivery.confirm_topic)
+  // Gauges and session counters, refreshed when stats() is read or by the WAL timer.
+  uint64_t wal_disk_bytes = 0;      // bytes of all live WAL segments
+  uint64_t wal_segments = 0;        // live WAL segments
+  uint64_t buffered_bytes = 0;      // message bytes in open batches
+  uint64_t buffered_messages = 0;   // messages in open batches
+  uint64_t broker_connects = 0;     // broker connections accepted (CONNACK)
+  uint64_t broker_disconnects = 0;  // established broker connections lost
+  // Messages sent to the dead-letter prefix at routing time, by route::DeadLetterReason.
+  uint64_t dead_letter_reasons[8] = {};
   uint64_t left_unacked = 0;  // not stored (shutdown grace over, or refused for good): the
                               // broker redelivers them to the next session
 };

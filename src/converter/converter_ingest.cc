@@ -3,6 +3,7 @@
 // to converter_flush.cc. Nothing here waits on S3.
 #include <spdlog/spdlog.h>
 
+#include <iterator>
 #include <optional>
 
 #include "converter/converter_impl.h"
@@ -135,6 +136,10 @@ void Converter::Impl::DeadLetterMessage(const mqtt::InboundMessage& m,
   req.metadata["dead-letter-reason"] = std::string(route::DeadLetterReasonName(reason));
   req.metadata["dead-letter-detail"] = EncodeMetadataValue(detail, 512);
   if (!route_name.empty()) req.metadata["route"] = EncodeMetadataValue(route_name);
+  Count([&](ConverterStats& s) {
+    const auto i = static_cast<size_t>(reason);
+    if (i < std::size(s.dead_letter_reasons)) ++s.dead_letter_reasons[i];
+  });
   spdlog::warn("dead-lettering topic '{}' as {}/{}: {}", EncodeMetadataValue(m.topic, 256),
                req.bucket, req.key, detail);
   Blocked item;

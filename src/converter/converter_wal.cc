@@ -299,6 +299,13 @@ void Converter::Impl::StartWalTimer() {
 
 void Converter::Impl::OnWalTimer() {
   const int64_t now = NowMs();
+  const batch::BatcherStats bs = batcher_->stats();
+  Count([&](ConverterStats& s) {
+    s.wal_disk_bytes = log_->disk_usage();
+    s.wal_segments = log_->stats().segments;
+    s.buffered_bytes = bs.buffered_bytes;
+    s.buffered_messages = bs.buffered_messages;
+  });
   if (!wal_disabled_) {
     if (Status s = log_->MaybeSync(now); !s.ok()) OnWalFailure(s);
   }

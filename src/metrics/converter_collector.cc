@@ -2,10 +2,12 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <iterator>
 #include <limits>
 #include <sstream>
 
 #include "batch/flush_policy.h"
+#include "route/dead_letter.h"
 
 namespace mqtt2s3::metrics {
 namespace {
@@ -150,6 +152,31 @@ std::vector<MetricFamily> ConverterCollector::Collect() const {
           s.recovered_messages);
   Counter(&out, "wal_recovered_batches_total", "Batches re-formed from the log at start-up.",
           s.recovered_batches);
+
+  Gauge(&out, "wal_disk_bytes", "Bytes of all live write-ahead log segments.",
+        static_cast<double>(s.wal_disk_bytes));
+  Gauge(&out, "wal_segments", "Live write-ahead log segments.",
+        static_cast<double>(s.wal_segments));
+  Gauge(&out, "batch_buffered_bytes", "Message bytes in open batches (ack mode on-wal).",
+        static_cast<double>(s.buffered_bytes));
+  Gauge(&out, "batch_buffered_messages", "Messages in open batches (ack mode on-wal).",
+        static_cast<double>(s.buffered_messages));
+  MetricFamily reasons = Family("dead_letter_messages_total",
+                                "Messages sent to the dead-letter prefix at routing, by reason.",
+                                MetricType::Counter);
+  for (size_t i = 1; i < std::size(s.dead_letter_reasons); ++i) {
+    const std::string_view name = route::DeadLetterReasonName(static_cast<route::DeadLetterReason>(i));
+    if (name == "none" || name == "unknown") continue;
+    reasons.metric.push_back(Sample(MetricType::Counter,
+                                    static_cast<double>(s.dead_letter_reasons[i]),
+                                    {{"reason", std::string(name)}}));
+  }
+  out.push_back(std::move(reasons));
+  Counter(&out, "broker_connects_total", "Broker connections accepted (CONNACK).",
+          s.broker_connects);
+  Counter(&out, "broker_disconnects_total",
+          "Established broker connections lost (each is followed by a reconnect).",
+          s.broker_disconnects);
 
   Counter(&out, "control_commands_total", "Flush commands executed.", s.control_commands);
   Counter(&out, "control_errors_total", "Malformed flush commands.", s.control_errors);
