@@ -128,6 +128,8 @@ class PlotVoltageIntegrationTest(unittest.TestCase):
                     batch:
                       max_messages: {PER_OBJECT}
                       max_age: 10m
+                metrics:
+                  listen: ""
                 dead_letter:
                   bucket: {cls.root.lower()}-dlq
                 """))

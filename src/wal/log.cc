@@ -63,7 +63,8 @@ uint64_t ParseSegmentName(std::string_view name) {
 Log::Log(const LogOptions& options, FileSystem* fs) : options_(options), fs_(fs) {}
 
 Log::~Log() {
-  if (file_) (void)file_->Close();  // unsynced data is the caller's policy choice
+  if (writer_) (void)writer_->Flush();  // unsynced data is the caller's policy choice
+  if (file_) (void)file_->Close();
 }
 
 std::string Log::SegmentPath(uint64_t first_sequence) const {
@@ -187,7 +188,8 @@ Status Log::Sync() {
   if (!failed_.ok()) return failed_;
   if (!dirty_) return Status::Ok();
   ++stats_.syncs;
-  Status s = file_->Sync();
+  Status s = writer_->Flush();
+  if (s.ok()) s = file_->Sync();
   if (!s.ok()) return Fail(std::move(s));
   dirty_ = false;
   unsynced_appends_ = 0;
@@ -225,7 +227,7 @@ Status Log::StartSegment() {
   auto file = fs_->OpenForAppend(seg.path);
   if (!file.ok()) return Fail(file.status());
   file_ = std::move(file).value();
-  writer_ = std::make_unique<Writer>(file_.get(), 0);
+  writer_ = std::make_unique<Writer>(file_.get(), 0, WriteBufferBytes());
   segments_.push_back(std::move(seg));
   scratch_.clear();
   EncodeSegmentHeader({kFormatVersion, next_sequence_}, &scratch_);

@@ -52,6 +52,10 @@ struct LogOptions {
   uint32_t sync_every_messages = 256;            // kEveryMessages; >= 1
   int64_t sync_every_ms = 5;                     // kEveryMillis, and the upper bound on
                                                  // unsynced time for kEveryMessages; >= 1
+  // Framed records collect in memory up to this many bytes before one write(2); every sync
+  // writes them first, so durable_sequence() is unaffected. Ignored with kNever (its
+  // "written to the OS on Append" needs a write per record). 0 = a write per record.
+  size_t write_buffer_bytes = 0;
   Status Validate() const;
 };
 
@@ -140,6 +144,9 @@ class Log {
   Status Fail(Status s);
   bool Deletable(const Segment& seg) const;
   std::string SegmentPath(uint64_t first_sequence) const;
+  size_t WriteBufferBytes() const {
+    return options_.sync_policy == SyncPolicy::kNever ? 0 : options_.write_buffer_bytes;
+  }
 
   LogOptions options_;
   FileSystem* fs_;

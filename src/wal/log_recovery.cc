@@ -141,7 +141,7 @@ Status Log::OpenActive(bool reuse_last) {
   if (segments_.empty()) return StartSegment();
   Segment& last = segments_.back();
   M2S_ASSIGN_OR_RETURN(file_, fs_->OpenForAppend(last.path));
-  writer_ = std::make_unique<Writer>(file_.get(), last.bytes);
+  writer_ = std::make_unique<Writer>(file_.get(), last.bytes, WriteBufferBytes());
   return Status::Ok();
 }
 

@@ -6,8 +6,18 @@
 
 namespace mqtt2s3::wal {
 
-Writer::Writer(File* dest, uint64_t dest_length)
-    : dest_(dest), file_size_(dest_length), block_offset_(dest_length % kBlockSize) {}
+Writer::Writer(File* dest, uint64_t dest_length, size_t buffer_bytes)
+    : dest_(dest),
+      file_size_(dest_length),
+      block_offset_(dest_length % kBlockSize),
+      buffer_bytes_(buffer_bytes) {}
+
+Status Writer::Flush() {
+  if (scratch_.empty()) return Status::Ok();
+  Status s = dest_->Append(scratch_);
+  scratch_.clear();
+  return s;
+}
 
 uint64_t Writer::FramedSize(size_t n) const {
   uint64_t total = 0;
@@ -30,7 +40,7 @@ uint64_t Writer::FramedSize(size_t n) const {
 }
 
 Status Writer::AddRecord(std::string_view data) {
-  scratch_.clear();
+  const size_t before = scratch_.size();
   const char* ptr = data.data();
   size_t left = data.size();
   bool begin = true;
@@ -53,9 +63,10 @@ Status Writer::AddRecord(std::string_view data) {
     left -= frag;
     begin = false;
   } while (left > 0);
-  // Count bytes as written only on success; on failure the caller abandons the file anyway.
-  M2S_RETURN_IF_ERROR(dest_->Append(scratch_));
-  file_size_ += scratch_.size();
+  file_size_ += scratch_.size() - before;
+  // One write per record, or per buffer: a failure leaves the file in an unknown state and
+  // the caller abandons it anyway.
+  if (scratch_.size() >= buffer_bytes_) return Flush();
   return Status::Ok();
 }
 

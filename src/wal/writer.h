@@ -22,14 +22,20 @@ namespace mqtt2s3::wal {
 
 class Writer {
  public:
-  Writer(File* dest, uint64_t dest_length);
+  // buffer_bytes > 0: framed records collect in memory and go to the file in one Append once
+  // that many bytes are pending, or at Flush(); 0: one Append per record.
+  Writer(File* dest, uint64_t dest_length, size_t buffer_bytes = 0);
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
-  // Frames `data` (any size, including empty) and appends it with a single File::Append.
+  // Frames `data` (any size, including empty) and appends it with a single File::Append, or
+  // to the buffer (see the constructor).
   Status AddRecord(std::string_view data);
 
-  // Bytes in the file, including what this writer appended.
+  // Appends what is buffered. Callers flush before File::Sync and before closing the file.
+  Status Flush();
+
+  // Bytes in the file, including what this writer appended or buffered.
   uint64_t file_size() const { return file_size_; }
 
   // Framed size AddRecord would append for `n` data bytes at the current position.
@@ -41,7 +47,8 @@ class Writer {
   File* dest_;
   uint64_t file_size_;
   size_t block_offset_;  // position inside the current block
-  std::string scratch_;  // the framed bytes of one logical record; capacity reused
+  std::string scratch_;  // framed bytes not yet appended; capacity reused
+  size_t buffer_bytes_;
 };
 
 }  // namespace mqtt2s3::wal

@@ -197,3 +197,51 @@ TEST_F(WriterReaderTest, ZeroFilledTailIsATornTail) {
 
 }  // namespace
 }  // namespace mqtt2s3::wal
+
+namespace mqtt2s3::wal {
+namespace {
+
+class CountingFile final : public File {
+ public:
+  std::string contents;
+  int appends = 0;
+  Status Append(std::string_view d) override {
+    ++appends;
+    contents.append(d);
+    return Status::Ok();
+  }
+  Status Sync() override { return Status::Ok(); }
+  Status Close() override { return Status::Ok(); }
+};
+
+TEST(BufferedWriter, CollectsRecordsAndWritesThemOnceWithTheSameBytes) {
+  CountingFile plain, buffered;
+  Writer a(&plain, 0);
+  Writer b(&buffered, 0, /*buffer_bytes=*/64 << 10);
+  for (size_t i = 0; i < 100; ++i) {
+    const std::string rec = Big(i, 10 + i * 5);  // 26 KiB in all: below the buffer
+    ASSERT_TRUE(a.AddRecord(rec).ok());
+    ASSERT_TRUE(b.AddRecord(rec).ok());
+  }
+  EXPECT_EQ(plain.appends, 100);
+  EXPECT_EQ(buffered.appends, 0) << "nothing written before the buffer fills or Flush";
+  EXPECT_EQ(b.file_size(), a.file_size()) << "file_size counts buffered bytes";
+  ASSERT_TRUE(b.Flush().ok());
+  EXPECT_EQ(buffered.appends, 1);
+  EXPECT_EQ(buffered.contents, plain.contents) << "same framing, same bytes";
+  ASSERT_TRUE(b.Flush().ok());
+  EXPECT_EQ(buffered.appends, 1) << "an empty flush writes nothing";
+}
+
+TEST(BufferedWriter, WritesWhenTheBufferFills) {
+  CountingFile f;
+  Writer w(&f, 0, /*buffer_bytes=*/1000);
+  for (size_t i = 0; i < 30; ++i) ASSERT_TRUE(w.AddRecord(Big(i, 93)).ok());  // 100 B framed
+  EXPECT_EQ(f.appends, 3);
+  EXPECT_EQ(f.contents.size(), 3000u);
+  ASSERT_TRUE(w.Flush().ok());
+  EXPECT_EQ(f.contents.size(), w.file_size());
+}
+
+}  // namespace
+}  // namespace mqtt2s3::wal

@@ -186,6 +186,7 @@ std::string WriteConfig(const std::string& dir, const std::string& name,
       << "backup:\n  dir: " << backup_dir << "\n  confirm_timeout: " << timeout << "\n"
       << x.backup_lines
       << "dead_letter:\n  bucket: " << name << "-dlq\n"
+      << "metrics:\n  listen: \"\"\n"  // tests must not depend on a free fixed port
       << "service:\n  shutdown_grace: 10s\n";
   return path;
 }

@@ -64,6 +64,8 @@ def good_config(name, secret_env="S3_SECRET_KEY"):
             filter: "{name}/#"
             bucket: "{name}"
             key: "{{topic}}/{{object_name}}"
+        metrics:
+          listen: ""
         dead_letter:
           bucket: {name}-dlq
         wal:
@@ -208,6 +210,8 @@ class EndToEndTest(unittest.TestCase):
                 time_format: "%Y%m%d %H%M%S"
                 index_key: "{{device}}/{{type}}/{{version}}/{{json:/weldspot/Timestamp}}"
                 dedupe_id: "{{json:/seq}}"
+            metrics:
+              listen: ""
             dead_letter:
               bucket: {root}-dlq
             wal:

@@ -138,6 +138,8 @@ class Scenario:
                   parked_retry_interval: 1s
                 service:
                   shutdown_grace: 20s
+                metrics:
+                  listen: ""
                 dead_letter:
                   bucket: {self.name}-dlq
                 logging:

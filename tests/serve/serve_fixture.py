@@ -133,6 +133,8 @@ class Stack:
                       max_age: 30s
                 flush:
                   control_topic: {self.flush_topic}
+                metrics:
+                  listen: ""
                 dead_letter:
                   bucket: srvt-{tag}-dlq
                 wal:
