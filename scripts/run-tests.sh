@@ -34,6 +34,10 @@ trap cleanup EXIT
 if scripts/dev-stack.sh up; then
   step "integration tests (ASan+UBSan build, real mosquitto + Ceph RGW)"
   ctest --test-dir build-asan -L integration --output-on-failure || failed+=("integration")
+  # What the fault and hostile-input tests verified (ctest shows output only on failure).
+  step "verified by the fault and hostile-input tests"
+  grep -hE '^\[(kill|S3 down|mosquitto restart|WAL budget|corrupt WAL)|^\| (fake broker|mosquitto)' \
+    build-asan/Testing/Temporary/LastTest.log 2>/dev/null | cut -c1-240 || true
 else
   failed+=("dev-stack")
 fi
