@@ -8,6 +8,7 @@
 #   bench/e2e.sh -n 30000 --qos 1 --no-docs       # quick look, docs untouched
 #   bench/e2e.sh --repeat 3                       # 3 rounds per QoS; the table shows medians
 #   bench/e2e.sh --sweep -n 30000                 # scaling sweep (size, partitions, batch)
+#   bench/e2e.sh --sweep --points 7 --no-docs     # one sweep point (7: 30 full batches, RSS)
 #   bench/e2e.sh --latency [--rate 5000 --seconds 30]   # on-wal latency with max_age 1s
 #
 # Stack: the running one named by $MQTT2S3_STACK_ENV, else a fresh one started here with
@@ -25,13 +26,14 @@ TIMEOUT=600
 REPEAT=1
 DOCS=1
 SWEEP=0
+POINTS=
 LATENCY=0
 RATE=5000
 SECONDS_RUN=30
 BIN=${MQTT2S3_BIN:-$REPO/build/apps/mqtt2s3/mqtt2s3}
 PY=/usr/bin/python3
 
-usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 while (($#)); do
   case $1 in
     -n) N=$2; shift ;;
@@ -42,6 +44,7 @@ while (($#)); do
     --bin) BIN=$2; shift ;;
     --no-docs) DOCS=0 ;;
     --sweep) SWEEP=1 ;;
+    --points) POINTS=$2; shift ;;
     --latency) LATENCY=1 ;;
     --rate) RATE=$2; shift ;;
     --seconds) SECONDS_RUN=$2; shift ;;
@@ -84,7 +87,7 @@ DOCS_DIR=
 ((DOCS)) && DOCS_DIR=$REPO/docs
 if ((SWEEP)); then
   timeout 4h "$PY" "$REPO/bench/e2e_sweep.py" --n "$N" --mqtt2s3 "$BIN" --work "$WORK" \
-    --timeout "$TIMEOUT" --out "$OUT" --docs "$DOCS_DIR"
+    --timeout "$TIMEOUT" --out "$OUT" --docs "$DOCS_DIR" --points "$POINTS"
   exit 0
 fi
 if ((LATENCY)); then

@@ -55,13 +55,19 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--docs", default="")
+    ap.add_argument("--points", default="",
+                    help="comma-separated point numbers (0-based, as in POINTS) to run; "
+                         "default all")
     args = ap.parse_args()
+    wanted = {int(x) for x in args.points.split(",") if x.strip()}
     args.mqtt_port = int(os.environ["MQTT_PORT"])
     s3 = e2e_s3.client()
     run_id = time.strftime("%H%M%S")
     rows = []
     base_n = args.n
     for i, (dim, label, overrides, div) in enumerate(POINTS):
+        if wanted and i not in wanted:
+            continue
         args.n = overrides.get("n", base_n // div)
         try:
             r = e2e.run_one(args, s3, run_id, "on-wal", 1, overrides, tag="-S%d" % i)
@@ -76,7 +82,7 @@ def main():
         json.dump(rows, f, indent=1)
     text = table(rows)
     print(text)
-    if args.docs:
+    if args.docs and not wanted:
         md = os.path.join(args.docs, "BENCHMARKS.md")
         with open("/proc/loadavg") as f:
             load = " ".join(f.read().split()[:3])

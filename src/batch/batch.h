@@ -7,11 +7,12 @@
 //   Upload(b.payload_arena());   // all payloads back to back; m.payload_offset indexes it
 //
 // Layout: no heap allocation per message. Payloads are appended back to back to one string
-// (the payload arena, which can serve as an object body as is), topics and the optional
-// per-message `extra` bytes (later: dedupe id, index key) to a second string, and each message
-// is a 48-byte POD entry of offsets, lengths, times, QoS and the caller's ack reference. All
-// three grow geometrically; Clear() keeps their capacity, which is how the Batcher recycles
-// arenas (Batcher::Complete).
+// (the payload arena), topics and the optional per-message `extra` bytes (dedupe id, index key)
+// to a second string (the meta arena), and each message is a 40-byte POD entry of offsets,
+// lengths, event time, QoS and the caller's ack reference. A topic seen recently in the same batch
+// is not stored again: a small direct-mapped cache of topic offsets lets messages of one
+// device (one topic) share one copy, which is a third of the buffered bytes of a welding
+// message. The arenas grow geometrically unless Reserve()d; Clear() keeps their capacity.
 //
 // Times: event and receive times are int64 milliseconds since the Unix epoch (system clock,
 // the unit object names and metadata use); created_at is the steady-clock time the first
@@ -27,6 +28,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <array>
 #include <cstdint>
 #include <iterator>
 #include <limits>
@@ -60,8 +62,7 @@ struct MessageView {
   std::string_view payload;
   std::string_view extra;
   uint32_t payload_offset = 0;  // where the payload starts in payload_arena()
-  int64_t event_time_ms = 0;
-  int64_t receive_time_ms = 0;
+  int64_t event_time_ms = 0;    // (receive times are kept per batch only: first and last)
   uint64_t ack_ref = 0;
   uint8_t qos = 0;
   bool flush_after = false;
@@ -73,17 +74,16 @@ struct MessageView {
 struct MessageEntry {
   uint32_t payload_offset;
   uint32_t payload_len;
-  uint32_t meta_offset;  // topic, then extra, in the meta arena
+  uint32_t topic_offset;  // in the meta arena; shared by messages with the same topic
   uint32_t extra_len;
   uint16_t topic_len;
   uint8_t qos;
   uint8_t flags;  // bit 0: flush_after, bit 1: logged
-  uint32_t reserved;
+  uint32_t extra_offset;  // in the meta arena
   int64_t event_time_ms;
-  int64_t receive_time_ms;
   uint64_t ack_ref;
 };
-static_assert(sizeof(MessageEntry) == 48);
+static_assert(sizeof(MessageEntry) == 40);
 
 class Batch {
  public:
@@ -113,6 +113,15 @@ class Batch {
   }
   // Appends a copy. Preconditions: CheckMessage(msg).ok() and Fits(msg).
   void Add(const MessageIn& msg);
+  // Makes room for this many payload bytes, topic + extra bytes and messages without growing
+  // (the Batcher passes the size of the partition's previous batch).
+  void Reserve(size_t payload_bytes, size_t meta_bytes, size_t messages);
+  // Frees the payload and meta arenas (capacity included) and keeps the entries, identity and
+  // stats: for a batch whose bytes were encoded into an object body, when only its messages'
+  // ack references and times are still needed. message() and the iterators must not be used
+  // afterwards; entries() stays valid.
+  void ReleaseBytes();
+  bool bytes_released() const { return bytes_released_; }
 
   // Identity.
   const std::string& partition_id() const { return partition_id_; }
@@ -129,9 +138,11 @@ class Batch {
   bool empty() const { return entries_.empty(); }
   size_t message_count() const { return entries_.size(); }
   size_t payload_bytes() const { return payloads_.size(); }
-  // Topic + payload + extra bytes: what FlushPolicy::max_bytes bounds.
+  // Payload bytes plus the stored topic and extra bytes: what FlushPolicy::max_bytes bounds.
+  // A topic repeated within the batch is mostly stored (and counted) once.
   size_t size_bytes() const { return payloads_.size() + meta_.size(); }
-  // size_bytes() plus the 48-byte entries: what BatcherOptions::max_buffered_bytes bounds.
+  size_t meta_bytes() const { return meta_.size(); }
+  // size_bytes() plus the 40-byte entries: what BatcherOptions::max_buffered_bytes bounds.
   // Growth slack (up to 2x) is not included; see capacity_bytes().
   size_t memory_bytes() const { return size_bytes() + entries_.size() * sizeof(MessageEntry); }
   size_t capacity_bytes() const {
@@ -183,6 +194,16 @@ class Batch {
 
  private:
   MessageView View(const MessageEntry& e) const;
+  // Where `topic` is in meta_: an earlier copy found through the cache, or a new one.
+  uint32_t InternTopic(std::string_view topic);
+
+  // Direct-mapped by a hash of the topic; offset kNoTopic = empty slot.
+  static constexpr uint32_t kNoTopic = std::numeric_limits<uint32_t>::max();
+  static constexpr size_t kTopicSlots = 64;
+  struct TopicSlot {
+    uint32_t offset = kNoTopic;
+    uint32_t len = 0;
+  };
 
   std::string partition_id_;
   std::string bucket_;
@@ -194,6 +215,8 @@ class Batch {
   std::string payloads_;
   std::string meta_;
   std::vector<MessageEntry> entries_;
+  std::array<TopicSlot, kTopicSlots> topic_cache_{};
+  bool bytes_released_ = false;
   size_t unacked_count_ = 0;
   int64_t min_event_time_ms_ = 0;
   int64_t max_event_time_ms_ = 0;

@@ -46,7 +46,6 @@ TEST(BatchTest, MessagesComeBackInArrivalOrderWithAllTheirFields) {
   EXPECT_EQ(m0.ack_ref, 11u);
   EXPECT_EQ(m0.qos, 1);
   EXPECT_EQ(m0.event_time_ms, 100);
-  EXPECT_EQ(m0.receive_time_ms, 1000);
   EXPECT_FALSE(m0.flush_after);
   const MessageView m2 = b.message(2);
   EXPECT_EQ(m2.extra, "");
@@ -66,8 +65,64 @@ TEST(BatchTest, PayloadArenaHoldsPayloadsBackToBackAtTheirOffsets) {
   EXPECT_EQ(b.message(1).payload_offset, 3u);
   EXPECT_EQ(b.message(2).payload_offset, 3u);
   EXPECT_EQ(b.payload_bytes(), 7u);
-  EXPECT_EQ(b.size_bytes(), 7u + 12 + 1 + 1 + 2);
+  // The second "t" shares the first one's bytes.
+  EXPECT_EQ(b.size_bytes(), 7u + 12 + 1 + 2);
   EXPECT_EQ(b.memory_bytes(), b.size_bytes() + 3 * sizeof(MessageEntry));
+}
+
+TEST(BatchTest, RepeatedTopicsAreStoredOnceAndEveryMessageKeepsItsOwn) {
+  Batch b;
+  b.Reset("p", "b", 0, {});
+  const std::vector<std::string> topics = {"plant/1/dev-1", "plant/1/dev-2", "plant/1/dev-10",
+                                           "plant/1/dev-1", "plant/1/dev-10", "plant/1/dev-2",
+                                           "plant/1/dev-2", "", ""};
+  for (size_t i = 0; i < topics.size(); ++i) {
+    b.Add(Msg(topics[i], "p" + std::to_string(i), 0, 0, 1, i, "x" + std::to_string(i)));
+  }
+  ASSERT_EQ(b.message_count(), topics.size());
+  for (size_t i = 0; i < topics.size(); ++i) {
+    const MessageView m = b.message(i);
+    EXPECT_EQ(m.topic, topics[i]) << i;
+    EXPECT_EQ(m.payload, "p" + std::to_string(i)) << i;
+    EXPECT_EQ(m.extra, "x" + std::to_string(i)) << i;
+  }
+  // Three distinct topics of 13 + 13 + 14 bytes, nine 2-byte extras, 9 x 2 payload bytes.
+  EXPECT_EQ(b.size_bytes(), 13u + 13 + 14 + 9 * 2 + 9 * 2);
+}
+
+TEST(BatchTest, ManyDistinctTopicsAreAllKeptEvenWhenTheCacheEvicts) {
+  Batch b;
+  b.Reset("p", "b", 0, {});
+  std::vector<std::string> topics;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 500; ++i) topics.push_back("site/" + std::to_string(i) + "/t");
+  }
+  for (const std::string& t : topics) b.Add(Msg(t, "v", 0, 0));
+  for (size_t i = 0; i < topics.size(); ++i) ASSERT_EQ(b.message(i).topic, topics[i]) << i;
+}
+
+TEST(BatchTest, ReleaseBytesFreesTheArenasAndKeepsEntriesAndStats) {
+  Batch b;
+  b.Reset("p", "b", 0, {});
+  b.Reserve(1000, 500, 10);
+  EXPECT_GE(b.capacity_bytes(), 1000u + 500 + 10 * sizeof(MessageEntry));
+  b.Add(Msg("t/1", std::string(300, 'a'), 5, 50, 1, 7));
+  b.Add(Msg("t/2", std::string(200, 'b'), 3, 60, 0, 0));
+  b.ReleaseBytes();
+  EXPECT_TRUE(b.bytes_released());
+  EXPECT_EQ(b.payload_bytes(), 0u);
+  ASSERT_EQ(b.entries().size(), 2u);
+  EXPECT_EQ(b.entries()[0].ack_ref, 7u);
+  EXPECT_EQ(b.entries()[0].qos, 1);
+  EXPECT_EQ(b.message_count(), 2u);
+  EXPECT_EQ(b.unacked_count(), 1u);
+  EXPECT_EQ(b.min_event_time_ms(), 3);
+  EXPECT_EQ(b.last_receive_time_ms(), 60);
+  EXPECT_LT(b.capacity_bytes(), 1000u);
+  b.Clear();
+  EXPECT_FALSE(b.bytes_released());
+  b.Add(Msg("t/3", "c", 0, 0));
+  EXPECT_EQ(b.message(0).topic, "t/3");
 }
 
 TEST(BatchTest, StatsSpanOutOfOrderEventTimesAndCountOnlyQosAboveZero) {

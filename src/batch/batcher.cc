@@ -36,7 +36,9 @@ Status Batcher::Append(std::string_view partition_id, std::string_view bucket, i
           b.bucket() + "' route " + std::to_string(b.route_index()) + ", got bucket '" +
           std::string(bucket) + "' route " + std::to_string(route_index));
     }
-    // Cut before overflowing, so only a lone oversize message ever exceeds max_bytes.
+    // Cut before overflowing, so only a lone oversize message ever exceeds max_bytes. This
+    // counts the topic even when the batch holds it already (Batch stores it once): a batch may
+    // be cut up to one topic's length early, never late.
     if ((policy.max_bytes != 0 && b.size_bytes() + msg_bytes > policy.max_bytes) || !b.Fits(msg)) {
       FlushPartition(p, FlushReason::kBytes, ready);
     }
@@ -44,10 +46,12 @@ Status Batcher::Append(std::string_view partition_id, std::string_view bucket, i
   p->policy = policy;
   if (b.empty()) Open(p, bucket, route_index);
 
+  const size_t before = b.size_bytes();
   b.Add(msg);
+  const size_t stored = b.size_bytes() - before;  // less than msg_bytes for a repeated topic
   buffered_messages_ += 1;
-  buffered_bytes_ += msg_bytes;
-  buffered_memory_ += msg_bytes + sizeof(MessageEntry);
+  buffered_bytes_ += stored;
+  buffered_memory_ += stored + sizeof(MessageEntry);
   counters_.messages_appended += 1;
   counters_.bytes_appended += msg_bytes;
   by_memory_.Raised(p);
@@ -89,6 +93,7 @@ void Batcher::Open(Partition* p, std::string_view bucket, int route_index) {
   }
   const time_point now = clock_->Now();
   p->batch.Reset(p->id, bucket, route_index, now);
+  p->batch.Reserve(p->last_payload_bytes, p->last_meta_bytes, p->last_messages);
   IdleUnlink(p);
   by_memory_.Push(p);
   by_unacked_.Push(p);
@@ -114,6 +119,9 @@ void Batcher::FlushPartition(Partition* p, FlushReason reason, std::vector<Batch
   by_memory_.Remove(p);
   by_unacked_.Remove(p);
 
+  p->last_payload_bytes = b.payload_bytes();
+  p->last_meta_bytes = b.meta_bytes();
+  p->last_messages = b.message_count();
   b.set_sequence(p->next_sequence++);
   b.set_flush_reason(reason);
   ready->push_back(std::move(b));

@@ -86,7 +86,8 @@ struct BatcherOptions {
 
 struct BatcherStats {
   uint64_t messages_appended = 0;
-  uint64_t bytes_appended = 0;  // size_bytes() of appended messages
+  uint64_t bytes_appended = 0;  // topic + payload + extra of appended messages (before a
+                                // repeated topic is shared)
   uint64_t batches_flushed = 0;
   std::array<uint64_t, kFlushReasonCount> batches_by_reason{};  // index: FlushReason
   uint64_t messages_flushed = 0;

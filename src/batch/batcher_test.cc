@@ -107,7 +107,9 @@ TEST_F(BatcherTest, ABatchExactlyAtMaxBytesIsFlushedAtOnce) {
   const FlushPolicy policy = Policy(0, 10, milliseconds(0));
   Append("a", policy, Msg("1234"));  // 5 bytes with the topic
   EXPECT_TRUE(ready_.empty());
-  Append("a", policy, Msg("abcd"));
+  MessageIn second = Msg("abcd");
+  second.topic = "u";  // a new topic: 5 more bytes (a repeated one would be stored once)
+  Append("a", policy, second);
   ASSERT_EQ(ready_.size(), 1u);
   EXPECT_EQ(ready_[0].size_bytes(), 10u);
   EXPECT_EQ(batcher_->stats().buffered_messages, 0u);
@@ -316,14 +318,15 @@ TEST_F(BatcherTest, StatsTrackBufferedTotalsAndPerPartitionState) {
   BatcherStats s = batcher_->stats();
   EXPECT_EQ(s.messages_appended, 3u);
   EXPECT_EQ(s.buffered_messages, 3u);
-  EXPECT_EQ(s.buffered_bytes, 6u + 3 + 2);
+  // Payloads plus each partition's topic once ("a" holds two messages on one topic).
+  EXPECT_EQ(s.buffered_bytes, 5u + 2 + 1 + 1 + 1);
   EXPECT_EQ(s.buffered_memory_bytes, s.buffered_bytes + 3 * sizeof(MessageEntry));
   EXPECT_EQ(s.buffered_unacked, 2u);
   EXPECT_EQ(s.open_partitions, 2u);
   const auto a = batcher_->partition_stats("a");
   ASSERT_TRUE(a.has_value());
   EXPECT_EQ(a->messages, 2u);
-  EXPECT_EQ(a->bytes, 9u);
+  EXPECT_EQ(a->bytes, 8u);
   EXPECT_EQ(a->unacked, 1u);
   EXPECT_EQ(a->deadline, clock_.Now() + seconds(60));
   EXPECT_FALSE(batcher_->partition_stats("zzz").has_value());
@@ -347,6 +350,22 @@ TEST_F(BatcherTest, TheDefaultPolicyAppliesWhenNoneIsGiven) {
   ASSERT_TRUE(batcher_->Append("a", "b", 0, Msg("1"), &ready_).ok());
   ASSERT_TRUE(batcher_->Append("a", "b", 0, Msg("2"), &ready_).ok());
   EXPECT_EQ(ready_.size(), 1u);
+}
+
+TEST_F(BatcherTest, TheNextBatchOfAPartitionReservesWhatItsPredecessorHeld) {
+  Make();
+  const FlushPolicy policy = Policy(3, 0, milliseconds(0));
+  for (int i = 0; i < 3; ++i) Append("a", policy, Msg(std::string(1000, 'x')));
+  ASSERT_EQ(ready_.size(), 1u);
+  Append("a", policy, Msg("y"));
+  Append("b", policy, Msg("y"));
+  EXPECT_EQ(ready_.size(), 1u);  // no new flush
+  size_t a_cap = 0, b_cap = 0;
+  batcher_->ForEachOpenBatch([&](const Batch& b) {
+    (b.partition_id() == "a" ? a_cap : b_cap) = b.capacity_bytes();
+  });
+  EXPECT_GE(a_cap, 3000u + 3 * sizeof(MessageEntry));  // room for a batch like the last one
+  EXPECT_LT(b_cap, 1000u);                             // a new partition starts small
 }
 
 }  // namespace

@@ -31,6 +31,11 @@ struct Partition {
   FlushPolicy policy;                                // from the latest Append
   std::chrono::steady_clock::time_point deadline{};  // created_at + max_age, when aged
   uint64_t next_sequence = 0;
+  // Sizes of the partition's previous batch: the next one reserves them up front, so a batch
+  // fills without regrowing (no copies, no 2x capacity slack).
+  size_t last_payload_bytes = 0;
+  size_t last_meta_bytes = 0;
+  size_t last_messages = 0;
   uint32_t heap_pos[kHeapSlots] = {kNotInHeap, kNotInHeap, kNotInHeap};
   // Idle list (no open batch), oldest first, for bounded retention of idle records.
   Partition* idle_prev = nullptr;

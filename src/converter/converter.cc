@@ -124,6 +124,10 @@ Status Converter::Impl::Run(bool handle_signals) {
     bo.max_unacked_messages = options_.session.receive_maximum;
   }
   bo.first_sequence = seq_base_;
+  // No arena pool: a batch's arenas are freed when it is encoded and the next batch of the
+  // partition reserves its predecessor's size instead (batch/partition.h). Pooled arenas would
+  // stay resident next to the new batches, which open as soon as the old ones flush.
+  bo.max_recycled_bytes = 0;
   M2S_RETURN_IF_ERROR(bo.Validate().WithContext("batch"));
   batcher_.emplace(bo);
   M2S_RETURN_IF_ERROR(CheckS3());

@@ -23,6 +23,18 @@ void Converter::Impl::DispatchReady() {
 
 void Converter::Impl::SubmitBatch(batch::Batch b) {
   Count([&](ConverterStats& s) { ++s.flushes[static_cast<size_t>(b.flush_reason())]; });
+  // Encoded just in time (SubmitNow), not here: batches flushed together (every partition at
+  // its count at once) would otherwise each hold a body copy next to their arenas while they
+  // wait for an upload slot.
+  Blocked item;
+  item.batch = std::make_shared<batch::Batch>(std::move(b));
+  item.needs_encoding = true;
+  Submit(std::move(item));
+}
+
+std::optional<Converter::Impl::Blocked> Converter::Impl::EncodeBatch(Blocked* item) {
+  item->needs_encoding = false;
+  const batch::Batch& b = *item->batch;
   const size_t route_index = static_cast<size_t>(b.route_index());
   const route::CompiledRoute& route = router_->route(route_index);
 
@@ -53,7 +65,6 @@ void Converter::Impl::SubmitBatch(batch::Batch b) {
   }
   auto encoded = writers_[route_index].Encode(records_);
 
-  auto item = std::make_shared<Blocked>();
   upload::UploadRequest& req = item->request;
   req.bucket = b.bucket();
   req.content_type = std::string(route.options().EffectiveContentType());
@@ -83,36 +94,50 @@ void Converter::Impl::SubmitBatch(batch::Batch b) {
     req.metadata["dead-letter-reason"] = "invalid_key";
     req.metadata["dead-letter-detail"] = EncodeMetadataValue(st.message(), 256);
   }
-  item->batch = std::make_shared<batch::Batch>(std::move(b));
-  if (index_object) {
-    // The companion index goes first: a reader that sees the data object finds its index.
-    Blocked index;
-    index.request.bucket = req.bucket;
-    index.request.key = options_.format.IndexObjectKey(req.key);
-    index.request.body = std::move(*index_object);
-    index.request.content_type = "application/octet-stream";
-    index.then = item;
-    Submit(std::move(index));
-    return;
+  if (!options_.confirm_topic.empty()) {
+    auto ids = std::make_shared<ConfirmIds>();
+    ids->ends.reserve(records_.size());
+    for (const format::MessageRecord& rec : records_) {
+      ids->bytes.append(rec.dedupe_id);
+      ids->ends.push_back(static_cast<uint32_t>(ids->bytes.size()));
+    }
+    item->confirm_ids = std::move(ids);
   }
-  Submit(std::move(*item));
+  // The body holds the payloads now; until the upload ends only the entries (acks) are needed.
+  records_.clear();
+  item->batch->ReleaseBytes();
+  if (!index_object) return std::nullopt;
+  // The companion index goes first: a reader that sees the data object finds its index.
+  Blocked index;
+  index.request.bucket = req.bucket;
+  index.request.key = options_.format.IndexObjectKey(req.key);
+  index.request.body = std::move(*index_object);
+  index.request.content_type = "application/octet-stream";
+  return index;
 }
 
-bool Converter::Impl::Fits(const upload::UploadRequest& request) const {
+size_t Converter::Impl::ItemBytes(const Blocked& item) {
+  return item.needs_encoding ? item.batch->size_bytes() : item.request.body.size();
+}
+
+bool Converter::Impl::Fits(const Blocked& item) const {
   // Only the session thread submits and workers only shrink the queue, so a request that fits
   // now is accepted.
+  if (item.needs_encoding && bodies_out_ > options_.uploader.max_concurrent_uploads) {
+    return false;  // every worker has a body and one waits: encode when a slot frees
+  }
   const upload::UploaderStats us = uploader_->stats();
   return us.queued < options_.uploader.max_queued_uploads &&
          (us.buffered_bytes == 0 ||
-          us.buffered_bytes + request.body.size() <= options_.uploader.max_buffered_bytes);
+          us.buffered_bytes + ItemBytes(item) <= options_.uploader.max_buffered_bytes);
 }
 
 void Converter::Impl::Submit(Blocked item) {
   // Keep submission order: behind anything already waiting, or when the uploader is full (the
   // broker window then holds back new data).
-  if (!blocked_.empty() || !Fits(item.request)) {
+  if (!blocked_.empty() || !Fits(item)) {
     Count([](ConverterStats& s) { ++s.upload_blocked; });
-    blocked_bytes_ += item.request.body.size();
+    blocked_bytes_ += ItemBytes(item);
     blocked_.push_back(std::move(item));
     return;
   }
@@ -120,6 +145,14 @@ void Converter::Impl::Submit(Blocked item) {
 }
 
 void Converter::Impl::SubmitNow(Blocked item) {
+  if (item.needs_encoding) {
+    ++bodies_out_;  // until the batch is stored (or given up): see BodyDone()
+    std::optional<Blocked> index = EncodeBatch(&item);
+    if (index) {
+      index->then = std::make_shared<Blocked>(std::move(item));
+      item = std::move(*index);
+    }
+  }
   std::shared_ptr<batch::Batch> batch = item.batch;
   const uint64_t token_id = item.token_id;
   const bool dead = item.request.bucket == options_.dead_letter_bucket;
@@ -129,7 +162,9 @@ void Converter::Impl::SubmitNow(Blocked item) {
     std::shared_ptr<Blocked> then = item.then;
     done = [this, then](const upload::UploadResult& r) { OnIndexUploaded(then, r); };
   } else if (batch) {
-    done = [this, batch](const upload::UploadResult& r) { OnBatchUploaded(batch, r); };
+    done = [this, batch, ids = item.confirm_ids](const upload::UploadResult& r) {
+      OnBatchUploaded(batch, ids, r);
+    };
   } else {
     const mqtt::QoS qos = token_id ? mqtt::QoS::kAtLeastOnce : mqtt::QoS::kAtMostOnce;
     done = [this, token_id, qos, dead, id = std::move(confirm_id)](const upload::UploadResult& r) {
@@ -148,25 +183,26 @@ void Converter::Impl::SubmitNow(Blocked item) {
 }
 
 void Converter::Impl::RetryBlocked() {
-  while (!blocked_.empty() && Fits(blocked_.front().request)) {
+  while (!blocked_.empty() && Fits(blocked_.front())) {
     Blocked item = std::move(blocked_.front());
     blocked_.pop_front();
-    blocked_bytes_ -= item.request.body.size();
+    blocked_bytes_ -= ItemBytes(item);
     SubmitNow(std::move(item));
   }
 }
 
 void Converter::Impl::OnBatchUploaded(const std::shared_ptr<batch::Batch>& b,
-                                      const upload::UploadResult& r) {
+                                      const std::shared_ptr<const ConfirmIds>& ids,
+                                      upload::UploadResult r) {
   const bool dead = r.bucket == options_.dead_letter_bucket;
   if (r.status.ok()) {
     uint64_t acks = 0;
-    for (const batch::MessageView m : *b) {
-      if (m.qos == 0) continue;  // acked already (QoS 0, on-receive, or by the log)
-      session_->Release(mqtt::AckToken{m.ack_ref});
+    for (const batch::MessageEntry& e : b->entries()) {
+      if (e.qos == 0) continue;  // acked already (QoS 0, on-receive, or by the log)
+      session_->Release(mqtt::AckToken{e.ack_ref});
       ++acks;
     }
-    PublishConfirmation(r.bucket, r.key, b.get(), {});
+    if (ids) PublishConfirmation(r.bucket, r.key, ids.get(), {});
     Count([&](ConverterStats& s) {
       if (dead) {
         s.dead_lettered += b->message_count();
@@ -179,6 +215,7 @@ void Converter::Impl::OnBatchUploaded(const std::shared_ptr<batch::Batch>& b,
     });
     asio::post(io_, [this, b] {
       if (log_) MarkStored(b->partition_id(), b->sequence());
+      --bodies_out_;
       batcher_->Complete(std::move(*b));
       RetryBlocked();
     });
@@ -195,29 +232,34 @@ void Converter::Impl::OnBatchUploaded(const std::shared_ptr<batch::Batch>& b,
     spdlog::error("dead-letter bucket '{}' refused {} message(s) for good: {}; they stay "
                   "unacknowledged", r.bucket, b->message_count(), r.status.ToString());
     Count([&](ConverterStats& s) { s.left_unacked += b->message_count(); });
-    asio::post(io_, [this, b] { batcher_->Complete(std::move(*b)); });
+    asio::post(io_, [this, b] {
+      --bodies_out_;
+      batcher_->Complete(std::move(*b));
+      RetryBlocked();
+    });
     return;
   }
   // A permanent failure (S3 refuses this bucket or key for good): store the same object under
   // the dead-letter prefix; its messages are acked once that succeeds.
   spdlog::error("batch of {} message(s) for {}/{} rejected: {}; dead-lettering",
                 b->message_count(), r.bucket, r.key, r.status.ToString());
-  asio::post(io_, [this, b, r] {
+  // The same object (body as encoded; the uploader hands it back) goes to the dead-letter
+  // store; the index in its metadata does not follow it.
+  auto body = std::make_shared<std::string>(std::move(r.body));
+  asio::post(io_, [this, b, ids, r, body] {
     Blocked item;
     item.request.bucket = options_.dead_letter_bucket;
     route::AppendDeadLetterKey(options_.dead_letter_prefix, route::DeadLetterReason::kInvalidBucket,
                                std::chrono::system_clock::now(), b->sequence(),
                                options_.router.instance_id, &item.request.key);
-    for (const batch::MessageView m : *b) {
-      item.request.body.append(m.payload);
-      item.request.body.append(options_.format.separator);
-    }
+    item.request.body = std::move(*body);
     item.request.metadata["dead-letter-reason"] = "s3_rejected";
     item.request.metadata["dead-letter-detail"] = EncodeMetadataValue(r.status.message(), 512);
     item.request.metadata["original-bucket"] = EncodeMetadataValue(r.bucket);
     item.request.metadata["original-key"] = EncodeMetadataValue(r.key, 512);
     item.request.metadata["count"] = std::to_string(b->message_count());
     item.batch = b;
+    item.confirm_ids = ids;
     Submit(std::move(item));
     RetryBlocked();  // the failed upload freed a slot
   });
@@ -230,10 +272,10 @@ void Converter::Impl::OnIndexUploaded(const std::shared_ptr<Blocked>& data,
     asio::post(io_, [this, data] {
       // The data object of a batch whose index is stored goes first: behind later batches'
       // index uploads it could wait for slots that only its own completion frees.
-      if (blocked_.empty() && Fits(data->request)) {
+      if (blocked_.empty() && Fits(*data)) {
         SubmitNow(std::move(*data));
       } else {
-        blocked_bytes_ += data->request.body.size();
+        blocked_bytes_ += ItemBytes(*data);
         blocked_.push_front(std::move(*data));
       }
       RetryBlocked();
@@ -249,7 +291,8 @@ void Converter::Impl::OnIndexUploaded(const std::shared_ptr<Blocked>& data,
   upload::UploadResult as_data = r;
   as_data.bucket = data->request.bucket;
   as_data.key = data->request.key;
-  OnBatchUploaded(data->batch, as_data);
+  as_data.body = std::move(data->request.body);
+  OnBatchUploaded(data->batch, data->confirm_ids, std::move(as_data));
 }
 
 void Converter::Impl::OnMessageUploaded(uint64_t token_id, mqtt::QoS qos, bool dead,
@@ -272,16 +315,17 @@ void Converter::Impl::OnMessageUploaded(uint64_t token_id, mqtt::QoS qos, bool d
 }
 
 void Converter::Impl::PublishConfirmation(const std::string& bucket, const std::string& key,
-                                          const batch::Batch* batch,
+                                          const ConfirmIds* batch_ids,
                                           const std::string& single_id) {
   if (options_.confirm_topic.empty()) return;
   std::string payload;
   confirm::ConfirmationEncoder enc;
   enc.Begin(options_.router.instance_id, bucket, key, &payload);
-  if (batch) {
-    for (const batch::MessageView m : *batch) {
-      const size_t nul = m.extra.find('\0');
-      enc.AddId(nul == std::string_view::npos ? std::string_view() : m.extra.substr(nul + 1));
+  if (batch_ids) {
+    uint32_t begin = 0;
+    for (const uint32_t end : batch_ids->ends) {
+      enc.AddId(std::string_view(batch_ids->bytes).substr(begin, end - begin));
+      begin = end;
     }
   } else {
     enc.AddId(single_id);

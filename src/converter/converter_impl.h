@@ -50,9 +50,18 @@ class Converter::Impl {
 
  private:
   // An upload the uploader refused (queue full); retried when an upload completes.
+  // Dedupe ids of one batch, back to back: id i is bytes[ends[i-1], ends[i]).
+  struct ConfirmIds {
+    std::string bytes;
+    std::vector<uint32_t> ends;
+  };
   struct Blocked {
     upload::UploadRequest request;
     std::shared_ptr<batch::Batch> batch;  // null for a single dead-letter message
+    bool needs_encoding = false;          // a flushed batch; request filled by EncodeBatch
+    // The batch's dedupe ids for its upload confirmation (delivery.confirm_topic), taken at
+    // encoding, when the batch's own bytes are freed.
+    std::shared_ptr<const ConfirmIds> confirm_ids;
     uint64_t token_id = 0;                // single message: its ack token
     std::string confirm_id;               // single message: its dedupe id (confirmations)
     // A companion index object is stored before its data object: this upload is the index,
@@ -79,10 +88,14 @@ class Converter::Impl {
   void SubmitBatch(batch::Batch batch);
   void Submit(Blocked item);     // session thread: in order, or wait in blocked_
   void SubmitNow(Blocked item);  // session thread: hand to the uploader
-  bool Fits(const upload::UploadRequest& request) const;
+  bool Fits(const Blocked& item) const;
+  static size_t ItemBytes(const Blocked& item);  // body size, or the batch's while unencoded
+  // Fills item->request from its batch; returns the companion index upload, if any.
+  std::optional<Blocked> EncodeBatch(Blocked* item);
   void RetryBlocked();        // session thread
   void OnBatchUploaded(const std::shared_ptr<batch::Batch>& batch,
-                       const upload::UploadResult& r);  // uploader thread
+                       const std::shared_ptr<const ConfirmIds>& ids,
+                       upload::UploadResult r);  // uploader thread
   void OnIndexUploaded(const std::shared_ptr<Blocked>& data,
                        const upload::UploadResult& r);  // uploader thread
   void OnMessageUploaded(uint64_t token_id, mqtt::QoS qos, bool dead,
@@ -109,7 +122,7 @@ class Converter::Impl {
 
   // Uploader thread: publishes which messages an object holds (delivery.confirm_topic).
   void PublishConfirmation(const std::string& bucket, const std::string& key,
-                           const batch::Batch* batch, const std::string& single_id);
+                           const ConfirmIds* batch_ids, const std::string& single_id);
 
   template <typename F>
   void Count(F f) {
@@ -140,7 +153,10 @@ class Converter::Impl {
   std::vector<format::ObjectWriter> writers_;     // one per route
   std::vector<format::MessageRecord> records_;    // scratch for one batch
   uint64_t next_seq_ = 0;
-  size_t blocked_bytes_ = 0;  // request bodies waiting in blocked_
+  size_t blocked_bytes_ = 0;  // request bodies (or unencoded batches) waiting in blocked_
+  // Batches encoded and not yet stored or given up: at most upload.concurrency + 1, so that
+  // only uploads about to be sent hold a body.
+  size_t bodies_out_ = 0;
 
   // Session thread: the write-ahead log and what waits on it.
   std::unique_ptr<wal::Log> log_;

@@ -38,6 +38,9 @@ struct UploadResult {
   bool multipart = false;
   int parts = 0;          // multipart only: parts of the completed upload
   bool was_parked = false;  // the upload exhausted its retries at least once
+  // A permanent failure only: the request body, handed back so that the caller can store it
+  // elsewhere (e.g. under a dead-letter prefix) without keeping a copy. Empty otherwise.
+  std::string body;
 };
 
 // Runs on an uploader thread (see Uploader).

@@ -174,6 +174,7 @@ void Uploader::Complete(std::unique_ptr<Job> job, TransferOutcome outcome) {
                                     : st.last_error;
       spdlog::warn("upload to bucket '{}' key '{}' failed for good: {}", r.bucket, r.key,
                    r.status.ToString());
+      r.body = std::move(job->request.body);  // the caller may store it elsewhere
       break;
     case TransferOutcome::kParked:
     case TransferOutcome::kCancelled:
