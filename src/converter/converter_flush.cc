@@ -71,6 +71,7 @@ std::optional<Converter::Impl::Blocked> Converter::Impl::EncodeBatch(Blocked* it
   std::optional<std::string> index_object;
   if (encoded.ok()) {
     req.body = std::move(encoded->body);
+    req.body_sha256_hex = std::move(encoded->body_sha256);
     req.metadata = std::move(encoded->metadata);
     index_object = std::move(encoded->index_object);
   } else {

@@ -55,14 +55,29 @@ std::string_view ClusterKey(std::string_view key, size_t components, char delimi
 }
 
 // Distinct strings (topics, index keys, group keys) get one id each; topics and keys repeat
-// across thousands of messages, so the columns hold 4-byte ids instead of the bytes.
+// across thousands of messages, so the columns hold 4-byte ids instead of the bytes. Index keys
+// that hold a timestamp are distinct per message, so this is an open-addressing table sized
+// for the batch up front: no node allocation or rehash per new string.
 class StringTable {
  public:
-  explicit StringTable(size_t expected) { ids_.reserve(expected); }
+  explicit StringTable(size_t expected) {
+    size_t capacity = 16;
+    while (capacity < 2 * expected) capacity <<= 1;
+    slots_.assign(capacity, kEmpty);
+    strings_.reserve(expected);
+  }
   uint32_t Intern(std::string_view s) {
-    auto [it, inserted] = ids_.try_emplace(s, static_cast<uint32_t>(strings_.size()));
-    if (inserted) strings_.push_back(s);
-    return it->second;
+    if (2 * (strings_.size() + 1) > slots_.size()) Grow();
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = std::hash<std::string_view>{}(s) & mask;; i = (i + 1) & mask) {
+      const uint32_t id = slots_[i];
+      if (id == kEmpty) {
+        slots_[i] = static_cast<uint32_t>(strings_.size());
+        strings_.push_back(s);
+        return slots_[i];
+      }
+      if (strings_[id] == s) return id;
+    }
   }
   void Write(std::string& out) const {
     Put<uint32_t>(out, static_cast<uint32_t>(strings_.size()));
@@ -71,7 +86,19 @@ class StringTable {
   }
 
  private:
-  std::unordered_map<std::string_view, uint32_t> ids_;
+  static constexpr uint32_t kEmpty = std::numeric_limits<uint32_t>::max();
+  void Grow() {
+    std::vector<uint32_t> bigger(slots_.size() * 2, kEmpty);
+    const size_t mask = bigger.size() - 1;
+    for (uint32_t id = 0; id < strings_.size(); ++id) {
+      size_t i = std::hash<std::string_view>{}(strings_[id]) & mask;
+      while (bigger[i] != kEmpty) i = (i + 1) & mask;
+      bigger[i] = id;
+    }
+    slots_.swap(bigger);
+  }
+
+  std::vector<uint32_t> slots_;  // string id, or kEmpty
   std::vector<std::string_view> strings_;
 };
 
@@ -120,7 +147,7 @@ StatusOr<EncodedObject> ObjectWriter::Encode(std::span<const MessageRecord> mess
     last_event = std::max(last_event, m.event_time_ms);
   }
 
-  StringTable strings(64);
+  StringTable strings(2 * n + 16);  // every topic and index key distinct, at most
   std::vector<uint32_t> order(n);  // body position -> message index
   std::vector<Group> groups;
   if (options_.clustering) {

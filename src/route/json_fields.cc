@@ -6,6 +6,7 @@
 #pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <simdjson.h>
 
+#include <cstdint>
 #include <string>
 
 namespace mqtt2s3::route {
@@ -19,6 +20,20 @@ struct JsonFields::Impl {
   // Full validation, used only on the failure path (see Missing()).
   std::unique_ptr<simdjson::dom::parser> validator;
   enum class Valid : uint8_t { kUnknown, kYes, kNo } valid = Valid::kUnknown;
+  // Fields already read from this payload: a route usually reads one pointer twice (the time
+  // field, and the same field in the index key), and each at_pointer walks the document from
+  // its start. Values are copied into memo_bytes: a rewind (the next at_pointer) reuses the
+  // parser's string buffer, so simdjson's own views would not survive.
+  struct Memo {
+    std::string_view pointer;
+    uint32_t offset;
+    uint32_t size;
+    JsonFieldResult result;
+  };
+  static constexpr size_t kMemoSlots = 4;
+  Memo memo[kMemoSlots];
+  size_t memo_count = 0;
+  std::string memo_bytes;  // capacity kept across messages
 
   // ondemand parses lazily, so "not json" or a truncated document can look like a missing
   // field. Before we blame the field, check the whole payload once with the DOM parser: a
@@ -63,9 +78,34 @@ void JsonFields::Reset(std::string_view payload) {
   impl_->payload = payload;
   impl_->state = Impl::State::kUnparsed;
   impl_->valid = Impl::Valid::kUnknown;
+  impl_->memo_count = 0;
+  impl_->memo_bytes.clear();
 }
 
 JsonFieldResult JsonFields::Get(std::string_view pointer, std::string_view* value) {
+  Impl& im = *impl_;
+  for (size_t i = 0; i < im.memo_count; ++i) {
+    const Impl::Memo& m = im.memo[i];
+    if (m.pointer == pointer) {
+      if (m.result == JsonFieldResult::kOk) {
+        *value = std::string_view(im.memo_bytes).substr(m.offset, m.size);
+      }
+      return m.result;
+    }
+  }
+  std::string_view v;
+  const JsonFieldResult r = Read(pointer, &v);
+  if (r == JsonFieldResult::kOk) *value = v;
+  if (im.memo_count < Impl::kMemoSlots && im.state != Impl::State::kFailed &&
+      im.memo_bytes.size() + v.size() <= UINT32_MAX) {
+    im.memo[im.memo_count++] = {pointer, static_cast<uint32_t>(im.memo_bytes.size()),
+                                static_cast<uint32_t>(v.size()), r};
+    im.memo_bytes.append(v);
+  }
+  return r;
+}
+
+JsonFieldResult JsonFields::Read(std::string_view pointer, std::string_view* value) {
   if (!impl_->EnsureParsed()) return JsonFieldResult::kInvalidJson;
   simdjson::ondemand::value v;
   // document::at_pointer rewinds, so several fields of one message can be read in any order.

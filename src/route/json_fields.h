@@ -9,6 +9,9 @@
 // booleans as "true"/"false". null, objects and arrays count as missing. The parser and the
 // padded copy of the payload are reused, so a steady stream of messages allocates nothing.
 //
+// A pointer read twice for one payload is answered from a small memo (the welding route reads
+// its time field for the event time and again for the index key).
+//
 // Thread-safety: not thread-safe; one instance per thread. Returned views live until the next
 // Get() or Reset(); `payload` must outlive the calls that follow Reset().
 #pragma once
@@ -35,6 +38,8 @@ class JsonFields {
   JsonFieldResult Get(std::string_view pointer, std::string_view* value);
 
  private:
+  JsonFieldResult Read(std::string_view pointer, std::string_view* value);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -37,6 +37,11 @@ std::string CheckPutOptions(const PutOptions& o) {
     return false;
   };
   if (bad_text(o.content_type)) return "content type has control characters";
+  if (!o.body_sha256_hex.empty()) {
+    bool hex = o.body_sha256_hex.size() == 64;
+    for (char c : o.body_sha256_hex) hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+    if (!hex) return "body SHA-256 must be 64 lowercase hex digits";
+  }
   for (const auto& [name, value] : o.metadata) {
     if (name.empty()) return "empty metadata name";
     for (char c : name) {
@@ -177,6 +182,7 @@ Result<PutObjectResult> Client::PutObject(std::string_view bucket, std::string_v
   if (auto bad = CheckPutOptions(options); !bad.empty()) return InvalidRequest(r, bad);
   AddPutHeaders(r, options);
   r.body = body;
+  r.body_sha256_hex = options.body_sha256_hex;
   auto res = Execute(r);
   if (!res) return res.error();
   const std::string* etag = res->Header("etag");

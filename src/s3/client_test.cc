@@ -94,7 +94,8 @@ TEST(ClientTest, PutObjectSendsMetadataContentTypeAndBody) {
   Fixture f;
   f.fake->script.push_back(HttpResponse{200, {{"etag", "\"abc\""}}, ""});
   auto r = f.client->PutObject("b", "k 1", "hello",
-                               {.content_type = "application/jsonl", .metadata = {{"k1", "v1"}, {"k10", "v10"}}});
+                               {.content_type = "application/jsonl", .metadata = {{"k1", "v1"}, {"k10", "v10"}},
+                                .body_sha256_hex = {}});
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   EXPECT_EQ(r->etag, "\"abc\"");
   const HttpRequest& sent = f.fake->sent[0];
@@ -118,6 +119,18 @@ TEST(ClientTest, MetadataThatWouldBreakHeadersIsRefusedBeforeSending) {
   PutOptions upper;
   upper.metadata["Key"] = "v";
   EXPECT_FALSE(f.client->CreateMultipartUpload("b", "k", upper).ok());
+  EXPECT_TRUE(f.fake->sent.empty());
+}
+
+TEST(ClientTest, ABodyHashThatIsNotLowercaseHexIsRefusedBeforeSending) {
+  Fixture f;
+  PutOptions o;
+  o.body_sha256_hex = std::string(64, 'A');
+  auto r = f.client->PutObject("b", "k", "x", o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("body SHA-256"), std::string::npos);
+  o.body_sha256_hex = "abc";
+  EXPECT_FALSE(f.client->PutObject("b", "k", "x", o).ok());
   EXPECT_TRUE(f.fake->sent.empty());
 }
 

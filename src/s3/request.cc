@@ -39,7 +39,13 @@ HttpRequest BuildHttpRequest(const S3Request& req, const Addressing& addressing,
   if (req.body.empty()) {
     s.payload_hash = std::string(kEmptyPayloadHash);
   } else {
-    s.payload_hash = sign_payload ? Sha256Hex(req.body) : std::string(kUnsignedPayload);
+    if (!sign_payload) {
+      s.payload_hash = std::string(kUnsignedPayload);
+    } else if (!req.body_sha256_hex.empty()) {
+      s.payload_hash = std::string(req.body_sha256_hex);
+    } else {
+      s.payload_hash = Sha256Hex(req.body);
+    }
   }
   signer.Sign(s, now);
 

@@ -27,6 +27,8 @@ struct S3Request {
   std::vector<QueryParam> query;
   std::vector<std::pair<std::string, std::string>> headers;  // all signed
   std::string_view body;  // not owned
+  // Lowercase hex SHA-256 of body, if known (PutOptions::body_sha256_hex); empty: computed.
+  std::string_view body_sha256_hex;
 };
 
 struct Addressing {

@@ -58,7 +58,7 @@ TEST(ClientOptionsTest, ValidateNamesTheWrongField) {
 
 TEST(BuildHttpRequestTest, PathStyleEncodesKeySegmentsAndSignsHost) {
   Signer signer({"AK", "SK", ""}, "us-east-1");
-  S3Request r{"PutObject", "PUT", "bkt", "dir/a b+c.txt", {}, {{"x-amz-meta-k1", "v"}}, "body"};
+  S3Request r{"PutObject", "PUT", "bkt", "dir/a b+c.txt", {}, {{"x-amz-meta-k1", "v"}}, "body", {}};
   HttpRequest http = BuildHttpRequest(r, PathStyle("http://127.0.0.1:8000"), signer, true, kNow);
   EXPECT_EQ(http.url, "http://127.0.0.1:8000/bkt/dir/a%20b%2Bc.txt");
   auto h = HeaderMap(http);
@@ -71,7 +71,7 @@ TEST(BuildHttpRequestTest, PathStyleEncodesKeySegmentsAndSignsHost) {
 
 TEST(BuildHttpRequestTest, VirtualHostedPutsBucketInHostAndValuelessQueryIsBare) {
   Signer signer({"AK", "SK", ""}, "us-east-1");
-  S3Request r{"CreateMultipartUpload", "POST", "bkt", "k", {{"uploads", "", false}}, {}, ""};
+  S3Request r{"CreateMultipartUpload", "POST", "bkt", "k", {{"uploads", "", false}}, {}, "", {}};
   Addressing a{*ParseEndpoint("https://s3.example.com"), AddressingStyle::kVirtualHosted};
   HttpRequest http = BuildHttpRequest(r, a, signer, true, kNow);
   EXPECT_EQ(http.url, "https://bkt.s3.example.com/k?uploads");
@@ -80,13 +80,29 @@ TEST(BuildHttpRequestTest, VirtualHostedPutsBucketInHostAndValuelessQueryIsBare)
 
 TEST(BuildHttpRequestTest, UnsignedPayloadOnlyForNonEmptyBodies) {
   Signer signer({"AK", "SK", ""}, "us-east-1");
-  S3Request put{"PutObject", "PUT", "b", "k", {}, {}, "data"};
-  S3Request get{"GetObject", "GET", "b", "k", {}, {}, ""};
+  S3Request put{"PutObject", "PUT", "b", "k", {}, {}, "data", {}};
+  S3Request get{"GetObject", "GET", "b", "k", {}, {}, "", {}};
   auto addressing = PathStyle("https://h");
   EXPECT_EQ(HeaderMap(BuildHttpRequest(put, addressing, signer, false, kNow))["x-amz-content-sha256"],
             "UNSIGNED-PAYLOAD");
   EXPECT_EQ(HeaderMap(BuildHttpRequest(get, addressing, signer, false, kNow))["x-amz-content-sha256"],
             std::string(kEmptyPayloadHash));
+}
+
+TEST(BuildHttpRequestTest, AKnownBodyHashIsSignedAsGivenAndEqualsTheComputedOne) {
+  Signer signer({"AK", "SK", ""}, "us-east-1");
+  S3Request computed{"PutObject", "PUT", "b", "k", {}, {}, "body", {}};
+  S3Request given = computed;
+  given.body_sha256_hex = "230d8358dc8e8890b4c58deeb62912ee2f20357ae92a5cc861b98e68fe31acb5";
+  auto addressing = PathStyle("http://h");
+  const auto a = HeaderMap(BuildHttpRequest(computed, addressing, signer, true, kNow));
+  const auto b = HeaderMap(BuildHttpRequest(given, addressing, signer, true, kNow));
+  EXPECT_EQ(b.at("x-amz-content-sha256"), given.body_sha256_hex);
+  EXPECT_EQ(a.at("authorization"), b.at("authorization"));
+  // Unsigned stays unsigned whatever hash the caller knows.
+  EXPECT_EQ(HeaderMap(BuildHttpRequest(given, addressing, signer, false, kNow))
+                .at("x-amz-content-sha256"),
+            "UNSIGNED-PAYLOAD");
 }
 
 TEST(ClassifyHttpTest, RetryNotFoundAndPermanentClasses) {
@@ -108,7 +124,7 @@ TEST(ClassifyHttpTest, RetryNotFoundAndPermanentClasses) {
 }
 
 TEST(ErrorFromResponseTest, TakesCodeMessageAndRequestIdFromXmlAndNamesEverything) {
-  S3Request r{"PutObject", "PUT", "b", "k", {}, {}, ""};
+  S3Request r{"PutObject", "PUT", "b", "k", {}, {}, "", {}};
   HttpResponse resp{403, {{"x-amz-request-id", "hdr-id"}},
                     "<?xml version=\"1.0\"?><Error><Code>SignatureDoesNotMatch</Code>"
                     "<Message>The request signature we calculated does not match</Message>"
@@ -129,7 +145,7 @@ TEST(ErrorFromResponseTest, TakesCodeMessageAndRequestIdFromXmlAndNamesEverythin
 }
 
 TEST(ErrorFromResponseTest, HeadWithoutBodyDerivesCodeFromStatusAndRequestIdFromHeader) {
-  S3Request r{"HeadObject", "HEAD", "b", "k", {}, {}, ""};
+  S3Request r{"HeadObject", "HEAD", "b", "k", {}, {}, "", {}};
   S3Error e = ErrorFromResponse(r, HttpResponse{403, {{"x-amz-request-id", "hdr-id"}}, ""});
   EXPECT_EQ(e.code, "Forbidden");
   EXPECT_EQ(e.request_id, "hdr-id");
@@ -146,7 +162,7 @@ TEST(ErrorFromResponseTest, HeadWithoutBodyDerivesCodeFromStatusAndRequestIdFrom
 }
 
 TEST(ErrorFromTransportTest, KeepsUrlAndCurlMessageAndTheirClass) {
-  S3Request r{"GetObject", "GET", "b", "k", {}, {}, ""};
+  S3Request r{"GetObject", "GET", "b", "k", {}, {}, "", {}};
   S3Error e = ErrorFromTransport(r, TransportError{"http://127.0.0.1:1/b/k", "Couldn't connect", 7, true});
   EXPECT_TRUE(e.is_transport());
   EXPECT_TRUE(e.retryable());

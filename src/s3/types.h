@@ -54,6 +54,11 @@ using Metadata = std::map<std::string, std::string>;
 struct PutOptions {
   std::string content_type;  // empty: not sent (S3 stores binary/octet-stream)
   Metadata metadata;
+  // The body's SHA-256 as 64 lowercase hex digits, when the caller computed it anyway: the
+  // signature then uses it instead of hashing the body again. S3 checks it against the bytes
+  // received (XAmzContentSHA256Mismatch), so a wrong value fails the request, never stores
+  // wrong data. Empty: hashed here (when ClientOptions::sign_payload).
+  std::string body_sha256_hex;
 };
 
 struct PutObjectResult {

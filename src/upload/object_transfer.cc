@@ -17,6 +17,7 @@ s3::PutOptions PutOptionsOf(const UploadRequest& r) {
   s3::PutOptions put;
   put.content_type = r.content_type;
   put.metadata = r.metadata;
+  put.body_sha256_hex = r.body_sha256_hex;
   return put;
 }
 

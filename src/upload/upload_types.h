@@ -20,6 +20,10 @@ struct UploadRequest {
   std::string key;
   std::string body;
   std::string content_type;  // empty: not sent
+  // Lowercase hex SHA-256 of body if the caller has it (the object writer computes it for the
+  // metadata): a single PUT signs with it instead of hashing the body again. Multipart parts
+  // are hashed per part as before.
+  std::string body_sha256_hex;
   s3::Metadata metadata;     // x-amz-meta-*, see s3/types.h for the rules and budget
   uint64_t id = 0;           // the caller's (e.g. batch id); echoed in UploadResult
 };

@@ -47,5 +47,21 @@ TEST(Crc32cTest, MaskChangesTheValueAndUnmaskRestoresIt) {
   EXPECT_EQ(Unmask(Unmask(Mask(Mask(crc)))), crc);
 }
 
+TEST(Crc32cTest, TheHardwareAndTablePathsAgreeOnEveryLengthAndAlignment) {
+  std::string data(300, '\0');
+  uint32_t x = 12345;
+  for (char& c : data) {
+    x = x * 1103515245u + 12345u;
+    c = static_cast<char>(x >> 16);
+  }
+  for (size_t offset = 0; offset < 8; ++offset) {
+    for (size_t n = 0; n + offset <= data.size(); n += 7) {
+      ASSERT_EQ(Extend(0x1234567u, data.data() + offset, n),
+                ExtendPortableForTest(0x1234567u, data.data() + offset, n))
+          << "offset " << offset << " length " << n;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace mqtt2s3::wal::crc32c
