@@ -14,50 +14,16 @@
 #include "service_runtime.h"
 
 namespace mqtt2s3::app {
-namespace {
-
-bool ParseLevel(const std::string& s, config::LogLevel* out) {
-  static const std::pair<const char*, config::LogLevel> kLevels[] = {
-      {"trace", config::LogLevel::kTrace}, {"debug", config::LogLevel::kDebug},
-      {"info", config::LogLevel::kInfo},   {"warn", config::LogLevel::kWarn},
-      {"error", config::LogLevel::kError}};
-  for (const auto& [name, level] : kLevels) {
-    if (s == name) {
-      *out = level;
-      return true;
-    }
-  }
-  return false;
-}
-
-}  // namespace
 
 int RunConverter(const RunFlags& flags) {
-  auto cfg = config::LoadConfigFile(flags.config_file);
-  if (!cfg.ok()) {
-    std::cerr << "mqtt2s3: invalid configuration:\n" << cfg.status().message() << "\n";
+  auto loaded = LoadConfigAndLogging(flags.config_file, flags.log_level);
+  if (!loaded.ok()) {
+    std::cerr << "mqtt2s3: " << loaded.status().message() << "\n";
     return 2;
   }
-  config::LogLevel level = cfg->logging.level;
-  if (!flags.log_level.empty() && !ParseLevel(flags.log_level, &level)) {
-    std::cerr << "mqtt2s3: --log-level: expected trace|debug|info|warn|error, got '"
-              << flags.log_level << "'\n";
-    return 2;
-  }
-  std::shared_ptr<metrics::ReopenableFileSink> log_file;
-  if (cfg->logging.file.empty()) {
-    SetUpLogging(level, cfg->logging.format);
-  } else {
-    auto sink = SetUpFileLogging(level, cfg->logging.format, cfg->logging.file);
-    if (!sink.ok()) {
-      std::cerr << "mqtt2s3: " << flags.config_file << ": logging.file: "
-                << sink.status().message() << "\n";
-      return 2;
-    }
-    log_file = std::move(*sink);
-  }
+  const config::Config& cfg = loaded->config;
 
-  auto options = converter::OptionsFromConfig(*cfg);
+  auto options = converter::OptionsFromConfig(cfg);
   if (!options.ok()) {
     std::cerr << "mqtt2s3: " << flags.config_file << ": " << options.status().message() << "\n";
     return 2;
@@ -78,9 +44,9 @@ int RunConverter(const RunFlags& flags) {
     return 2;
   }
   ServiceRuntimeOptions ops;
-  ops.metrics_listen = cfg->metrics.listen;
+  ops.metrics_listen = cfg.metrics.listen;
   ops.s3_probe_bucket = options->dead_letter_bucket;
-  ops.log_file = log_file;
+  ops.log_file = loaded->log_file;
   ops.progress = isatty(STDERR_FILENO) != 0;
 
   converter::Converter conv(std::move(*options), std::move(*client));

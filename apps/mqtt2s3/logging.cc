@@ -3,6 +3,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "config/config_loader.h"
+
 namespace mqtt2s3::app {
 
 namespace {
@@ -28,6 +30,18 @@ void Configure(const std::shared_ptr<spdlog::logger>& logger, config::LogLevel l
   spdlog::set_default_logger(logger);
 }
 
+bool ParseLogLevel(const std::string& s, config::LogLevel* out) {
+  for (config::LogLevel l : {config::LogLevel::kTrace, config::LogLevel::kDebug,
+                             config::LogLevel::kInfo, config::LogLevel::kWarn,
+                             config::LogLevel::kError}) {
+    if (config::LogLevelName(l) == s) {
+      *out = l;
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 void SetUpLogging(config::LogLevel level, config::LogFormat format) {
@@ -41,6 +55,30 @@ StatusOr<std::shared_ptr<metrics::ReopenableFileSink>> SetUpFileLogging(
   auto logger = std::make_shared<spdlog::logger>("mqtt2s3", sink);
   Configure(logger, level, format);
   return sink;
+}
+
+StatusOr<LoadedConfig> LoadConfigAndLogging(const std::string& config_file,
+                                            const std::string& log_level) {
+  auto cfg = config::LoadConfigFile(config_file);
+  if (!cfg.ok()) {
+    return Status::InvalidArgument("invalid configuration:\n" + cfg.status().message());
+  }
+  config::LogLevel level = cfg->logging.level;
+  if (!log_level.empty() && !ParseLogLevel(log_level, &level)) {
+    return Status::InvalidArgument("--log-level: expected trace|debug|info|warn|error, got '" +
+                                   log_level + "'");
+  }
+  LoadedConfig loaded{std::move(*cfg), nullptr};
+  if (loaded.config.logging.file.empty()) {
+    SetUpLogging(level, loaded.config.logging.format);
+  } else {
+    auto sink = SetUpFileLogging(level, loaded.config.logging.format, loaded.config.logging.file);
+    if (!sink.ok()) {
+      return Status::InvalidArgument(config_file + ": logging.file: " + sink.status().message());
+    }
+    loaded.log_file = std::move(*sink);
+  }
+  return loaded;
 }
 
 }  // namespace mqtt2s3::app
