@@ -22,19 +22,18 @@ import signal
 import subprocess
 import sys
 import tempfile
-import textwrap
 import threading
 import time
 import unittest
 import uuid
 
-import boto3
 import paho.mqtt.client as mqtt
-from botocore.config import Config
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get("MQTT2S3_SOURCE_DIR") or os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(SRC, "python"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "support"))
+import stack  # noqa: E402  (tests/support/stack.py)
 os.environ.pop("DISPLAY", None)
 
 from mqtt2s3 import plot_voltage as pv  # noqa: E402
@@ -47,20 +46,6 @@ PLANTS = (1, 2)
 DEVICES = (1, 2, 3)
 PER_OBJECT = 30  # 10 minutes x 3 devices
 PATTERN = "{root}/{format}/{compressed}/{plant}/{device}/{type}/{version}"
-
-
-def stack_env():
-    path = os.environ.get("MQTT2S3_STACK_ENV") or os.path.join(SRC, ".dev-stack", "stack.env")
-    env = {}
-    with open(path) as f:
-        for line in f:
-            if "=" in line and not line.startswith("#"):
-                k, v = line.strip().split("=", 1)
-                env[k] = v
-    for k in ("S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "MQTT_PORT"):
-        if not env.get(k):
-            raise RuntimeError(f"{path} lacks {k}; is the dev stack up (scripts/dev-stack.sh up)?")
-    return env
 
 
 def volts(plant, dev, minute):
@@ -87,18 +72,14 @@ def published():
 class PlotVoltageIntegrationTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.env = stack_env()
+        cls.env = stack.read_env(
+            required=("S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "MQTT_PORT"))
         cls.root = "PLOT-" + uuid.uuid4().hex[:8].upper()
         cls.buckets = {p: f"{cls.root.lower()}-plant-{p}" for p in PLANTS}
-        cls.s3 = boto3.client("s3", endpoint_url=cls.env["S3_ENDPOINT"],
-                              region_name=cls.env.get("S3_REGION", "us-east-1"),
-                              aws_access_key_id=cls.env["S3_ACCESS_KEY"],
-                              aws_secret_access_key=cls.env["S3_SECRET_KEY"],
-                              config=Config(s3={"addressing_style": "path"}))
+        cls.s3 = stack.s3_client(cls.env, path_style=True)
         cls.tmp = tempfile.mkdtemp(prefix="plot-voltage-")
         cls.config = os.path.join(cls.tmp, "welding.yaml")
-        with open(cls.config, "w") as f:
-            f.write(textwrap.dedent(f"""\
+        stack.write_config(f"""\
                 instance_id: plot-it
                 broker:
                   host: {cls.env.get('MQTT_HOST', '127.0.0.1')}
@@ -132,7 +113,7 @@ class PlotVoltageIntegrationTest(unittest.TestCase):
                   listen: ""
                 dead_letter:
                   bucket: {cls.root.lower()}-dlq
-                """))
+                """, cls.config)
         cls.messages = list(published())
         try:
             cls.converter_log = cls._convert()
@@ -154,8 +135,7 @@ class PlotVoltageIntegrationTest(unittest.TestCase):
     @classmethod
     def _convert(cls):
         """Runs the converter until every message is in an object; returns its log."""
-        env = dict(os.environ, S3_ACCESS_KEY=cls.env["S3_ACCESS_KEY"],
-                   S3_SECRET_KEY=cls.env["S3_SECRET_KEY"])
+        env = stack.child_env(cls.env)
         # In the temporary directory: the write-ahead log (wal.dir, relative) goes there too.
         proc = subprocess.Popen([os.environ["MQTT2S3_BIN"], "run", "--config", cls.config],
                                 env=env, stderr=subprocess.PIPE, text=True, cwd=cls.tmp)
@@ -267,9 +247,7 @@ class PlotVoltageIntegrationTest(unittest.TestCase):
 
     def test_command_line_writes_a_png_of_one_line_per_device(self):
         png = os.path.join(self.tmp, "voltage.png")
-        env = dict(os.environ, PYTHONPATH=os.path.join(SRC, "python"),
-                   S3_ACCESS_KEY=self.env["S3_ACCESS_KEY"],
-                   S3_SECRET_KEY=self.env["S3_SECRET_KEY"])
+        env = stack.child_env(self.env, PYTHONPATH=os.path.join(SRC, "python"))
         env.pop("DISPLAY", None)
         env.pop("AWS_ACCESS_KEY_ID", None)
         env.pop("AWS_SECRET_ACCESS_KEY", None)

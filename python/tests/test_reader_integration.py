@@ -27,12 +27,12 @@ import unittest
 import uuid
 import zlib
 
-import boto3
-from botocore.config import Config
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get("MQTT2S3_SOURCE_DIR") or os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(SRC, "python"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "support"))
+import stack  # noqa: E402  (tests/support/stack.py)
 TESTDATA = os.path.join(SRC, "src", "format", "testdata")
 
 from mqtt2s3 import format as fmt  # noqa: E402
@@ -43,20 +43,6 @@ GOLDEN = ("example3", "companion", "plain")
 INSTANCE = "gw_1/py"  # needs escaping in the name: '_' and '/'
 
 
-def stack_env():
-    path = os.environ.get("MQTT2S3_STACK_ENV") or os.path.join(SRC, ".dev-stack", "stack.env")
-    env = {}
-    with open(path) as f:
-        for line in f:
-            if "=" in line and not line.startswith("#"):
-                k, v = line.strip().split("=", 1)
-                env[k] = v
-    for k in ("S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY"):
-        if not env.get(k):
-            raise RuntimeError(f"{path} lacks {k}; is the dev stack up (scripts/dev-stack.sh up)?")
-    return env
-
-
 def read(name, mode="rb"):
     with open(os.path.join(TESTDATA, name), mode) as f:
         return f.read()
@@ -65,12 +51,8 @@ def read(name, mode="rb"):
 class ReaderIntegrationTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.env = stack_env()
-        cls.s3 = boto3.client("s3", endpoint_url=cls.env["S3_ENDPOINT"],
-                              region_name=cls.env.get("S3_REGION", "us-east-1"),
-                              aws_access_key_id=cls.env["S3_ACCESS_KEY"],
-                              aws_secret_access_key=cls.env["S3_SECRET_KEY"],
-                              config=Config(s3={"addressing_style": "path"}))
+        cls.env = stack.read_env(required=("S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY"))
+        cls.s3 = stack.s3_client(cls.env, path_style=True)
         cls.bucket = "m2s-pyreader-" + uuid.uuid4().hex[:10]
         cls.s3.create_bucket(Bucket=cls.bucket)
         cls.keys, cls.meta, cls.expected = {}, {}, {}
@@ -281,9 +263,7 @@ class ReaderIntegrationTest(unittest.TestCase):
         self.assertEqual((r.stats.lists, r.stats.heads, r.stats.gets), (1, 1, 2))
 
     def test_cli_get_prints_exact_payloads(self):
-        env = dict(os.environ, S3_ACCESS_KEY=self.env["S3_ACCESS_KEY"],
-                   S3_SECRET_KEY=self.env["S3_SECRET_KEY"],
-                   PYTHONPATH=os.path.join(SRC, "python"))
+        env = stack.child_env(self.env, PYTHONPATH=os.path.join(SRC, "python"))
         env.pop("AWS_ACCESS_KEY_ID", None)
         env.pop("AWS_SECRET_ACCESS_KEY", None)
         p = subprocess.run([sys.executable, "-m", "mqtt2s3.reader", "get", "--endpoint",
@@ -298,8 +278,7 @@ class ReaderIntegrationTest(unittest.TestCase):
         self.assertNotIn(self.env["S3_SECRET_KEY"].encode(), p.stderr)
 
     def test_demonstration_program_prints_each_request_and_finds_the_messages(self):
-        env_file = os.environ.get("MQTT2S3_STACK_ENV") or os.path.join(SRC, ".dev-stack",
-                                                                        "stack.env")
+        env_file = stack.env_file_path()
         p = subprocess.run([sys.executable, os.path.join(SRC, "python", "examples",
                                                          "client_flow.py"),
                             "--stack-env", env_file, "--demo", "--device", "line-1/robot-03",

@@ -6,31 +6,21 @@ Environment: MQTT2S3_BIN (the binary), MQTT2S3_SOURCE_DIR, and the dev stack's e
 import os
 import signal
 import subprocess
+import sys
 import tempfile
-import textwrap
 import time
 import unittest
 import uuid
 
-import boto3
 import paho.mqtt.client as mqtt
 
 BIN = os.environ["MQTT2S3_BIN"]
 SRC = os.environ["MQTT2S3_SOURCE_DIR"]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import stack  # noqa: E402  (tests/support/stack.py)
 
 
-def stack_env():
-    path = os.environ.get("MQTT2S3_STACK_ENV") or os.path.join(SRC, ".dev-stack", "stack.env")
-    env = {}
-    with open(path) as f:
-        for line in f:
-            if "=" in line and not line.startswith("#"):
-                k, v = line.strip().split("=", 1)
-                env[k] = v
-    return env
-
-
-STACK = stack_env()
+STACK = stack.read_env()
 
 
 def run(*args, env=None, timeout=30):
@@ -40,15 +30,8 @@ def run(*args, env=None, timeout=30):
                           timeout=timeout)
 
 
-def write_config(text):
-    f = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
-    f.write(textwrap.dedent(text))
-    f.close()
-    return f.name
-
-
 def good_config(name, secret_env="S3_SECRET_KEY"):
-    return write_config(f"""\
+    return stack.write_config(f"""\
         instance_id: cli
         broker:
           port: {STACK['MQTT_PORT']}
@@ -90,7 +73,7 @@ class CliTest(unittest.TestCase):
         self.assertRegex(out.stdout, r"^mqtt2s3 \d+\.\d+\.\d+")
 
     def test_check_config_names_file_line_and_key(self):
-        path = write_config("""\
+        path = stack.write_config("""\
             broker:
               port: seventy
             subscriptions:
@@ -108,7 +91,7 @@ class CliTest(unittest.TestCase):
         self.assertIn("broker.port", out.stderr)
 
     def test_check_config_rejects_unknown_keys_and_inline_secrets(self):
-        path = write_config("""\
+        path = stack.write_config("""\
             subscriptions:
               - filter: "a/#"
             s3:
@@ -147,8 +130,7 @@ class CliTest(unittest.TestCase):
     def test_sigterm_finishes_uploads_and_exits_cleanly(self):
         name = "cli-" + uuid.uuid4().hex[:8]
         path = good_config(name)
-        env = dict(os.environ, S3_ACCESS_KEY=STACK["S3_ACCESS_KEY"],
-                   S3_SECRET_KEY=STACK["S3_SECRET_KEY"])
+        env = stack.child_env(STACK)
         proc = subprocess.Popen([BIN, "run", "--config", path], env=env,
                                 stderr=subprocess.PIPE, text=True)
         try:
@@ -169,9 +151,7 @@ class CliTest(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, err)
         self.assertIn("stopped: received 20, stored 20", err)
         self.assertNotIn(STACK["S3_SECRET_KEY"], err)
-        s3 = boto3.client("s3", endpoint_url=STACK["S3_ENDPOINT"],
-                          aws_access_key_id=STACK["S3_ACCESS_KEY"],
-                          aws_secret_access_key=STACK["S3_SECRET_KEY"], region_name="us-east-1")
+        s3 = stack.s3_client(STACK)
         # One partition per topic: SIGTERM flushed each batch as one object.
         objects = s3.list_objects_v2(Bucket=name).get("Contents", [])
         lines = []
@@ -189,7 +169,7 @@ class EndToEndTest(unittest.TestCase):
         from mqtt2s3.reader import Reader
 
         root = "e2e-" + uuid.uuid4().hex[:8]
-        path = write_config(f"""\
+        path = stack.write_config(f"""\
             instance_id: e2e
             broker:
               port: {STACK['MQTT_PORT']}
@@ -217,8 +197,7 @@ class EndToEndTest(unittest.TestCase):
             wal:
               dir: {tempfile.mkdtemp(prefix="mqtt2s3-cli-wal-")}
             """)
-        env = dict(os.environ, S3_ACCESS_KEY=STACK["S3_ACCESS_KEY"],
-                   S3_SECRET_KEY=STACK["S3_SECRET_KEY"])
+        env = stack.child_env(STACK)
         proc = subprocess.Popen([BIN, "run", "--config", path], env=env,
                                 stderr=subprocess.PIPE, text=True)
         try:
@@ -238,9 +217,7 @@ class EndToEndTest(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, err)
         self.assertIn("stopped: received 1000, stored 1000 in 1 object(s)", err)
 
-        s3 = boto3.client("s3", endpoint_url=STACK["S3_ENDPOINT"],
-                          aws_access_key_id=STACK["S3_ACCESS_KEY"],
-                          aws_secret_access_key=STACK["S3_SECRET_KEY"], region_name="us-east-1")
+        s3 = stack.s3_client(STACK)
         bucket = root.lower() + "-plant-1"
         reader = Reader(s3)
         listed = list(reader.list_objects(bucket, prefix="2018/"))

@@ -19,50 +19,28 @@ import random
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import textwrap
 import time
 import unittest
 import uuid
 
-import boto3
-
 BIN = os.environ["MQTT2S3_BIN"]
 SRC = os.environ["MQTT2S3_SOURCE_DIR"]
 LARGE = os.environ.get("FAULT_SCALE", "small") == "large"
 SEED = int(os.environ.get("FAULT_SEED", "1"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import stack  # noqa: E402  (tests/support/stack.py)
 
 
-def stack_env():
-    path = os.environ.get("MQTT2S3_STACK_ENV") or os.path.join(SRC, ".dev-stack", "stack.env")
-    env = {}
-    with open(path) as f:
-        for line in f:
-            if "=" in line and not line.startswith("#"):
-                k, v = line.strip().split("=", 1)
-                env[k] = v
-    return env
-
-
-STACK = stack_env()
-CHILD_ENV = dict(os.environ, S3_ACCESS_KEY=STACK["S3_ACCESS_KEY"],
-                 S3_SECRET_KEY=STACK["S3_SECRET_KEY"])
+STACK = stack.read_env()
+CHILD_ENV = stack.child_env(STACK)
+wait_until = stack.wait_until
 
 
 def s3():
-    return boto3.client("s3", endpoint_url=STACK["S3_ENDPOINT"],
-                        aws_access_key_id=STACK["S3_ACCESS_KEY"],
-                        aws_secret_access_key=STACK["S3_SECRET_KEY"],
-                        region_name=STACK.get("S3_REGION", "us-east-1"))
-
-
-def wait_until(predicate, timeout, step=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
+    return stack.s3_client(STACK)
 
 
 def devstack(*args):

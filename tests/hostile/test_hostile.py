@@ -29,14 +29,13 @@ import shutil
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
-import textwrap
 import threading
 import time
 import unittest
 import uuid
 
-import boto3
 import paho.mqtt.client as paho
 
 BIN = os.environ["MQTT2S3_BIN"]
@@ -44,22 +43,13 @@ SRC = os.environ["MQTT2S3_SOURCE_DIR"]
 PORT_MIN = int(os.environ.get("HOSTILE_PORT_MIN", "17900"))
 PORT_MAX = int(os.environ.get("HOSTILE_PORT_MAX", "17999"))
 RESULTS = []  # (case, outcome) rows for the closing table
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import stack  # noqa: E402  (tests/support/stack.py)
 
 
-def stack_env():
-    path = os.environ.get("MQTT2S3_STACK_ENV") or os.path.join(SRC, ".dev-stack", "stack.env")
-    env = {}
-    with open(path) as f:
-        for line in f:
-            if "=" in line and not line.startswith("#"):
-                k, v = line.strip().split("=", 1)
-                env[k] = v
-    return env
-
-
-STACK = stack_env()
-CHILD_ENV = dict(os.environ, S3_ACCESS_KEY=STACK["S3_ACCESS_KEY"],
-                 S3_SECRET_KEY=STACK["S3_SECRET_KEY"])
+STACK = stack.read_env()
+CHILD_ENV = stack.child_env(STACK)
+wait_until = stack.wait_until
 
 
 _S3 = []
@@ -72,19 +62,7 @@ def s3():
 
 
 def make_s3():
-    return boto3.client("s3", endpoint_url=STACK["S3_ENDPOINT"],
-                        aws_access_key_id=STACK["S3_ACCESS_KEY"],
-                        aws_secret_access_key=STACK["S3_SECRET_KEY"],
-                        region_name=STACK.get("S3_REGION", "us-east-1"))
-
-
-def wait_until(predicate, timeout, step=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
+    return stack.s3_client(STACK)
 
 
 def varint(n):
@@ -116,8 +94,7 @@ class Converter:
         self.log = os.path.join(self.dir, "run.log")
         self.proc = None
         self.config = os.path.join(self.dir, "config.yaml")
-        with open(self.config, "w") as f:
-            f.write(textwrap.dedent(f"""\
+        stack.write_config(f"""\
                 instance_id: hostile
                 broker:
                   host: {host}
@@ -150,7 +127,7 @@ class Converter:
                   listen: ""
                 wal:
                   dir: {os.path.join(self.dir, "wal")}
-                """))
+                """, self.config)
 
     def start(self):
         with open(self.log, "w") as log:

@@ -19,40 +19,25 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 
-import boto3
 import paho.mqtt.client as mqtt
-from botocore.config import Config
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SRC = os.environ.get("MQTT2S3_SOURCE_DIR") or os.path.abspath(os.path.join(HERE, "..", ".."))
 PORT_BASE = int(os.environ.get("SCALE_PORT_BASE", "15884"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import stack  # noqa: E402  (tests/support/stack.py)
 
 from mqtt2s3.names import ObjectNameError, parse_object_name  # noqa: E402  (PYTHONPATH)
 
 
 def stack_env():
-    path = os.environ.get("MQTT2S3_STACK_ENV") or os.path.join(SRC, ".dev-stack", "stack.env")
-    env = {}
-    with open(path) as f:
-        for line in f:
-            if "=" in line and not line.startswith("#"):
-                k, v = line.strip().split("=", 1)
-                env[k] = v
-    for k in ("S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY"):
-        if not env.get(k):
-            raise RuntimeError(f"{path} lacks {k}; is the dev stack up (scripts/dev-stack.sh up)?")
-    return env
+    return stack.read_env(required=("S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY"))
 
 
 def s3_client(env):
-    return boto3.client("s3", endpoint_url=env["S3_ENDPOINT"],
-                        region_name=env.get("S3_REGION", "us-east-1"),
-                        aws_access_key_id=env["S3_ACCESS_KEY"],
-                        aws_secret_access_key=env["S3_SECRET_KEY"],
-                        config=Config(s3={"addressing_style": "path"}))
+    return stack.s3_client(env, path_style=True)
 
 
 def wait_port(port, up=True, timeout=10.0):
@@ -185,8 +170,7 @@ class Converter:
     """`mqtt2s3 run --config FILE` with its log lines kept as (monotonic time, line)."""
 
     def __init__(self, env, config_path, cwd):
-        self.env = dict(os.environ, S3_ACCESS_KEY=env["S3_ACCESS_KEY"],
-                        S3_SECRET_KEY=env["S3_SECRET_KEY"])
+        self.env = stack.child_env(env)
         self.config_path, self.cwd = config_path, cwd
         self.lines = []
         self.cv = threading.Condition()

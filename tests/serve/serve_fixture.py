@@ -15,8 +15,8 @@ import queue
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
-import textwrap
 import threading
 import time
 import urllib.error
@@ -24,11 +24,12 @@ import urllib.request
 import uuid
 import zlib
 
-import boto3
 import paho.mqtt.client as mqtt
 
 BIN = os.environ["MQTT2S3_BIN"]
 SRC = os.environ["MQTT2S3_SOURCE_DIR"]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import stack  # noqa: E402  (tests/support/stack.py)
 
 T0 = datetime.datetime(2018, 10, 1, 17, 0, 0, tzinfo=datetime.timezone.utc)
 T0_MS = int(T0.timestamp() * 1000)
@@ -37,17 +38,6 @@ DEVICES = ["WELDING-STATION-03", "WELDING-STATION-12", "WELDING-STATION-20"]
 PER_DEVICE = 60          # one weld per device and second: 17:00:00 .. 17:00:59
 # Published with COMPRESSED=1 (zlib payloads) when the converter supports it.
 COMPRESSED_DEVICE = "WELDING-STATION-20"
-
-
-def stack_env():
-    path = os.environ.get("MQTT2S3_STACK_ENV") or os.path.join(SRC, ".dev-stack", "stack.env")
-    env = {}
-    with open(path) as f:
-        for line in f:
-            if "=" in line and not line.startswith("#"):
-                k, v = line.strip().split("=", 1)
-                env[k] = v
-    return env
 
 
 def voltage(plant, d, i):
@@ -70,7 +60,7 @@ class Stack:
     """Converter + serve processes and their data; start() once, stop() at the end."""
 
     def __init__(self):
-        self.env = stack_env()
+        self.env = stack.read_env()
         tag = uuid.uuid4().hex[:8]
         self.root = f"SRVT-{tag}".upper()           # topic root; buckets are lower-cased
         self.bucket_template = f"srvt-{tag}-plant-{{plant}}"
@@ -78,12 +68,8 @@ class Stack:
         self.tmp = tempfile.mkdtemp(prefix="serve-it-")
         self.procs = []
         self.base_url = None
-        self.s3 = boto3.client(
-            "s3", endpoint_url=self.env["S3_ENDPOINT"], region_name=self.env["S3_REGION"],
-            aws_access_key_id=self.env["S3_ACCESS_KEY"],
-            aws_secret_access_key=self.env["S3_SECRET_KEY"])
-        self.proc_env = dict(os.environ, S3_ACCESS_KEY=self.env["S3_ACCESS_KEY"],
-                             S3_SECRET_KEY=self.env["S3_SECRET_KEY"])
+        self.s3 = stack.s3_client(self.env)
+        self.proc_env = stack.child_env(self.env)
         self.config = os.path.join(self.tmp, "welding.yaml")
         # COMPRESSED=1 topics need the route's compressed_level (the converter inflates to
         # index); with a converter that lacks it, every device publishes uncompressed.
@@ -96,8 +82,7 @@ class Stack:
             self._write_config(tag, "")
 
     def _write_config(self, tag, compressed_line):
-        with open(self.config, "w") as f:
-            f.write(textwrap.dedent(f"""\
+        stack.write_config(f"""\
                 instance_id: serve-it-{tag}
                 broker:
                   host: 127.0.0.1
@@ -141,7 +126,7 @@ class Stack:
                   dir: {self.tmp}/wal
                 logging:
                   level: info
-                """))
+                """, self.config)
 
     def bucket(self, plant):
         return self.bucket_template.replace("{plant}", plant)
