@@ -15,6 +15,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import textwrap
 import time
@@ -28,20 +29,10 @@ import paho.mqtt.client as mqtt
 BIN = os.environ["MQTT2S3_BIN"]
 SRC = os.environ["MQTT2S3_SOURCE_DIR"]
 PORT_BASE = int(os.environ.get("MQTT2S3_OPS_PORT_BASE", "14900"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import stack  # noqa: E402  (tests/support/stack.py)
 
-
-def stack_env():
-    path = os.environ.get("MQTT2S3_STACK_ENV") or os.path.join(SRC, ".dev-stack", "stack.env")
-    env = {}
-    with open(path) as f:
-        for line in f:
-            if "=" in line and not line.startswith("#"):
-                k, v = line.strip().split("=", 1)
-                env[k] = v
-    return env
-
-
-STACK = stack_env()
+STACK = stack.read_env()
 
 
 def free_closed_port():
@@ -75,6 +66,26 @@ def wait_for(what, predicate, timeout=30.0, interval=0.2):
     raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
 
+def converter_config(name, extra, broker_port=None, client_id=True):
+    """A converter's YAML: `name`/# from the broker (the stack's unless broker_port) into bucket
+    `name`, with the stack's S3; `extra` (indented or not) adds the test's own sections."""
+    client_id_line = f"  client_id: {name}\n" if client_id else ""
+    return (f"broker:\n  port: {broker_port or STACK['MQTT_PORT']}\n{client_id_line}" +
+            textwrap.dedent(f"""\
+                subscriptions:
+                  - filter: "{name}/#"
+                s3:
+                  endpoint: {STACK['S3_ENDPOINT']}
+                  access_key_env: S3_ACCESS_KEY
+                  secret_key_env: S3_SECRET_KEY
+                routes:
+                  - name: r
+                    filter: "{name}/#"
+                    bucket: "{name}"
+                    key: "{{object_name}}"
+                """) + textwrap.dedent(extra))
+
+
 def read(path):
     with open(path) as f:
         return f.read()
@@ -90,17 +101,12 @@ class Run:
 
     def __init__(self, tmp, config_text, extra_env=None):
         self.tmp = tmp
-        self.config = os.path.join(tmp, "config.yaml")
-        with open(self.config, "w") as f:
-            f.write(textwrap.dedent(config_text))
+        self.config = stack.write_config(config_text, os.path.join(tmp, "config.yaml"))
         self.notify_path = os.path.join(tmp, "notify.sock")
         self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.notify.bind(self.notify_path)
         self.notify.settimeout(0.5)
-        env = dict(os.environ)
-        env["NOTIFY_SOCKET"] = self.notify_path
-        env["S3_ACCESS_KEY"] = STACK["S3_ACCESS_KEY"]
-        env["S3_SECRET_KEY"] = STACK["S3_SECRET_KEY"]
+        env = stack.child_env(STACK, NOTIFY_SOCKET=self.notify_path)
         env.update(extra_env or {})
         self.stderr = open(os.path.join(tmp, "stderr.txt"), "w+")
         self.proc = subprocess.Popen([BIN, "run", "--config", self.config], env=env,
@@ -163,26 +169,16 @@ class OpsTest(unittest.TestCase):
         self.runs.append(r)
         return r
 
+    def start_converter(self, name, extra, broker_port=None, client_id=True, extra_env=None):
+        """Starts `mqtt2s3 run` on converter_config(...)."""
+        return self.start(converter_config(name, extra, broker_port, client_id), extra_env)
+
     def test_metrics_count_what_is_stored_and_service_protocol_is_followed(self):
         name = f"ops-{uuid.uuid4().hex[:8]}"
         port = PORT_BASE
         log = os.path.join(self.tmp, "mqtt2s3.log")
-        run = self.start(f"""\
+        run = self.start_converter(name, f"""\
             instance_id: ops
-            broker:
-              port: {STACK['MQTT_PORT']}
-              client_id: {name}
-            subscriptions:
-              - filter: "{name}/#"
-            s3:
-              endpoint: {STACK['S3_ENDPOINT']}
-              access_key_env: S3_ACCESS_KEY
-              secret_key_env: S3_SECRET_KEY
-            routes:
-              - name: r
-                filter: "{name}/#"
-                bucket: "{name}"
-                key: "{{object_name}}"
             batch:
               max_messages: 20
               max_age: 1s
@@ -235,29 +231,15 @@ class OpsTest(unittest.TestCase):
     def test_not_ready_while_the_broker_is_unreachable(self):
         name = f"ops-{uuid.uuid4().hex[:8]}"
         port = PORT_BASE + 1
-        run = self.start(f"""\
+        run = self.start_converter(name, f"""\
             instance_id: ops
-            broker:
-              port: {free_closed_port()}
-              client_id: {name}
-            subscriptions:
-              - filter: "{name}/#"
-            s3:
-              endpoint: {STACK['S3_ENDPOINT']}
-              access_key_env: S3_ACCESS_KEY
-              secret_key_env: S3_SECRET_KEY
-            routes:
-              - name: r
-                filter: "{name}/#"
-                bucket: "{name}"
-                key: "{{object_name}}"
             wal:
               dir: {self.tmp}/wal
             dead_letter:
               bucket: {name}-dlq
             metrics:
               listen: 127.0.0.1:{port}
-            """)
+            """, broker_port=free_closed_port())
         wait_for("/healthz 200", lambda: http_get(port, "/healthz")[0] == 200)
         # S3 is up: once its probe has run, the only thing missing is the broker.
         body = wait_for("/readyz naming only the broker",
@@ -271,30 +253,13 @@ class OpsTest(unittest.TestCase):
 
     def test_progress_line_every_ten_seconds_on_a_terminal(self):
         name = f"ops-{uuid.uuid4().hex[:8]}"
-        config = os.path.join(self.tmp, "tty.yaml")
-        with open(config, "w") as f:
-            f.write(textwrap.dedent(f"""\
-                broker:
-                  port: {STACK['MQTT_PORT']}
-                  client_id: {name}
-                subscriptions:
-                  - filter: "{name}/#"
-                s3:
-                  endpoint: {STACK['S3_ENDPOINT']}
-                  access_key_env: S3_ACCESS_KEY
-                  secret_key_env: S3_SECRET_KEY
-                routes:
-                  - name: r
-                    filter: "{name}/#"
-                    bucket: "{name}"
-                    key: "{{object_name}}"
-                wal:
-                  dir: {self.tmp}/wal-tty
-                metrics:
-                  listen: ""
-                """))
-        env = dict(os.environ, S3_ACCESS_KEY=STACK["S3_ACCESS_KEY"],
-                   S3_SECRET_KEY=STACK["S3_SECRET_KEY"])
+        config = stack.write_config(converter_config(name, f"""\
+            wal:
+              dir: {self.tmp}/wal-tty
+            metrics:
+              listen: ""
+            """), os.path.join(self.tmp, "tty.yaml"))
+        env = stack.child_env(STACK)
         master, slave = pty.openpty()
         proc = subprocess.Popen([BIN, "run", "--config", config], env=env,
                                 stdout=subprocess.DEVNULL, stderr=slave)
@@ -321,25 +286,12 @@ class OpsTest(unittest.TestCase):
         busy.bind(("127.0.0.1", PORT_BASE + 2))
         busy.listen(1)
         try:
-            run = self.start(f"""\
-                broker:
-                  port: {STACK['MQTT_PORT']}
-                subscriptions:
-                  - filter: "{name}/#"
-                s3:
-                  endpoint: {STACK['S3_ENDPOINT']}
-                  access_key_env: S3_ACCESS_KEY
-                  secret_key_env: S3_SECRET_KEY
-                routes:
-                  - name: r
-                    filter: "{name}/#"
-                    bucket: "{name}"
-                    key: "{{object_name}}"
+            run = self.start_converter(name, f"""\
                 delivery:
                   ack_mode: on-upload
                 metrics:
                   listen: 127.0.0.1:{PORT_BASE + 2}
-                """)
+                """, client_id=False)
             self.assertEqual(run.proc.wait(timeout=30), 2)
             self.assertIn(f"127.0.0.1:{PORT_BASE + 2}", run.read_stderr())
         finally:
