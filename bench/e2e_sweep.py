@@ -32,6 +32,8 @@ POINTS = [
     ("batch", "100", {"batch": 100}, 1),
     ("batch", "10,000", {"batch": 10000}, 1),
     ("batch", "100,000", {"batch": 100000}, 1),
+    # Steady state of the RSS goal: the second round of 30 batches opens while the first uploads.
+    ("partitions", "30, full batches x 2", {"key": DEVICE_KEY, "n": 600000}, 1),
 ]
 
 

@@ -76,6 +76,7 @@ uint64_t TopicHash(std::string_view t) {
 }  // namespace
 
 uint32_t Batch::InternTopic(std::string_view topic) {
+  if (topic.empty()) return 0;  // nothing to store (and a default view has no data pointer)
   // The previous message's topic first: a partition per device sees nothing else.
   if (!entries_.empty()) {
     const MessageEntry& last = entries_.back();

@@ -93,7 +93,12 @@ void Batcher::Open(Partition* p, std::string_view bucket, int route_index) {
   }
   const time_point now = clock_->Now();
   p->batch.Reset(p->id, bucket, route_index, now);
-  p->batch.Reserve(p->last_payload_bytes, p->last_meta_bytes, p->last_messages);
+  // The previous batch may have been one oversize message or a recovery batch: reserve no
+  // more than a batch of this policy may hold, nor more than a slice of the memory cap.
+  size_t cap = options_.max_buffered_bytes / 8;
+  if (p->policy.max_bytes != 0) cap = std::min(cap, p->policy.max_bytes);
+  p->batch.Reserve(std::min(p->last_payload_bytes, cap), std::min(p->last_meta_bytes, cap),
+                   std::min(p->last_messages, cap / sizeof(MessageEntry)));
   IdleUnlink(p);
   by_memory_.Push(p);
   by_unacked_.Push(p);

@@ -89,8 +89,10 @@ std::optional<Converter::Impl::Blocked> Converter::Impl::EncodeBatch(Blocked* it
   } else {
     // A key the template cannot render (e.g. over 1024 bytes): keep the batch, dead-lettered.
     req.bucket = options_.dead_letter_bucket;
+    // Numbered from the converter-wide counter, not the batch's partition sequence: batches
+    // of different partitions share sequence numbers, and their dead-letter keys must not.
     route::AppendDeadLetterKey(options_.dead_letter_prefix, route::DeadLetterReason::kInvalidKey,
-                               std::chrono::system_clock::now(), vars.partition_seq,
+                               std::chrono::system_clock::now(), seq_base_ + next_seq_++,
                                options_.router.instance_id, &req.key);
     req.metadata["dead-letter-reason"] = "invalid_key";
     req.metadata["dead-letter-detail"] = EncodeMetadataValue(st.message(), 256);
@@ -147,11 +149,17 @@ void Converter::Impl::Submit(Blocked item) {
 
 void Converter::Impl::SubmitNow(Blocked item) {
   if (item.needs_encoding) {
-    ++bodies_out_;  // until the batch is stored (or given up): see BodyDone()
+    ++bodies_out_;  // until the batch is stored (or given up): BodyDone()
     std::optional<Blocked> index = EncodeBatch(&item);
     if (index) {
       index->then = std::make_shared<Blocked>(std::move(item));
       item = std::move(*index);
+    }
+    // Fits() judged the batch by its buffered bytes; the body (separators, index) may be
+    // larger, and a refused upload must wait, not be dropped.
+    if (!Fits(item)) {
+      Requeue(std::move(item));
+      return;
     }
   }
   std::shared_ptr<batch::Batch> batch = item.batch;
@@ -181,6 +189,23 @@ void Converter::Impl::SubmitNow(Blocked item) {
       s.left_unacked += batch ? batch->message_count() : 1;
     });
   }
+}
+
+void Converter::Impl::Requeue(Blocked item) {
+  // Bodies that exist already go first: they hold the slots (bodies_out_) that the batches
+  // waiting to be encoded need, so queueing them behind those would stall both.
+  if (Fits(item)) {
+    SubmitNow(std::move(item));
+    return;
+  }
+  blocked_bytes_ += ItemBytes(item);
+  blocked_.push_front(std::move(item));
+}
+
+void Converter::Impl::BodyDone(const std::shared_ptr<batch::Batch>& b) {
+  --bodies_out_;
+  batcher_->Complete(std::move(*b));
+  RetryBlocked();
 }
 
 void Converter::Impl::RetryBlocked() {
@@ -216,9 +241,7 @@ void Converter::Impl::OnBatchUploaded(const std::shared_ptr<batch::Batch>& b,
     });
     asio::post(io_, [this, b] {
       if (log_) MarkStored(b->partition_id(), b->sequence());
-      --bodies_out_;
-      batcher_->Complete(std::move(*b));
-      RetryBlocked();
+      BodyDone(b);
     });
     return;
   }
@@ -233,11 +256,7 @@ void Converter::Impl::OnBatchUploaded(const std::shared_ptr<batch::Batch>& b,
     spdlog::error("dead-letter bucket '{}' refused {} message(s) for good: {}; they stay "
                   "unacknowledged", r.bucket, b->message_count(), r.status.ToString());
     Count([&](ConverterStats& s) { s.left_unacked += b->message_count(); });
-    asio::post(io_, [this, b] {
-      --bodies_out_;
-      batcher_->Complete(std::move(*b));
-      RetryBlocked();
-    });
+    asio::post(io_, [this, b] { BodyDone(b); });
     return;
   }
   // A permanent failure (S3 refuses this bucket or key for good): store the same object under
@@ -246,14 +265,13 @@ void Converter::Impl::OnBatchUploaded(const std::shared_ptr<batch::Batch>& b,
                 b->message_count(), r.bucket, r.key, r.status.ToString());
   // The same object (body as encoded; the uploader hands it back) goes to the dead-letter
   // store; the index in its metadata does not follow it.
-  auto body = std::make_shared<std::string>(std::move(r.body));
-  asio::post(io_, [this, b, ids, r, body] {
+  asio::post(io_, [this, b, ids, r] {
     Blocked item;
     item.request.bucket = options_.dead_letter_bucket;
     route::AppendDeadLetterKey(options_.dead_letter_prefix, route::DeadLetterReason::kInvalidBucket,
-                               std::chrono::system_clock::now(), b->sequence(),
+                               std::chrono::system_clock::now(), seq_base_ + next_seq_++,
                                options_.router.instance_id, &item.request.key);
-    item.request.body = std::move(*body);
+    if (r.body) item.request.body = std::move(*r.body);
     item.request.metadata["dead-letter-reason"] = "s3_rejected";
     item.request.metadata["dead-letter-detail"] = EncodeMetadataValue(r.status.message(), 512);
     item.request.metadata["original-bucket"] = EncodeMetadataValue(r.bucket);
@@ -261,7 +279,7 @@ void Converter::Impl::OnBatchUploaded(const std::shared_ptr<batch::Batch>& b,
     item.request.metadata["count"] = std::to_string(b->message_count());
     item.batch = b;
     item.confirm_ids = ids;
-    Submit(std::move(item));
+    Requeue(std::move(item));
     RetryBlocked();  // the failed upload freed a slot
   });
 }
@@ -273,12 +291,7 @@ void Converter::Impl::OnIndexUploaded(const std::shared_ptr<Blocked>& data,
     asio::post(io_, [this, data] {
       // The data object of a batch whose index is stored goes first: behind later batches'
       // index uploads it could wait for slots that only its own completion frees.
-      if (blocked_.empty() && Fits(*data)) {
-        SubmitNow(std::move(*data));
-      } else {
-        blocked_bytes_ += ItemBytes(*data);
-        blocked_.push_front(std::move(*data));
-      }
+      Requeue(std::move(*data));
       RetryBlocked();
     });
     return;
@@ -292,7 +305,7 @@ void Converter::Impl::OnIndexUploaded(const std::shared_ptr<Blocked>& data,
   upload::UploadResult as_data = r;
   as_data.bucket = data->request.bucket;
   as_data.key = data->request.key;
-  as_data.body = std::move(data->request.body);
+  as_data.body = std::make_shared<std::string>(std::move(data->request.body));
   OnBatchUploaded(data->batch, data->confirm_ids, std::move(as_data));
 }
 

@@ -93,6 +93,12 @@ class Converter::Impl {
   // Fills item->request from its batch; returns the companion index upload, if any.
   std::optional<Blocked> EncodeBatch(Blocked* item);
   void RetryBlocked();        // session thread
+  // Session thread: an item that holds a body already (an index's data object, a dead-letter
+  // copy, a batch just encoded) goes out now if it fits, else to the front of blocked_.
+  void Requeue(Blocked item);
+  // Session thread: a batch's upload is over (stored, or kept for redelivery): its body slot
+  // frees, the batch goes back to the Batcher, waiting batches may be encoded.
+  void BodyDone(const std::shared_ptr<batch::Batch>& b);
   void OnBatchUploaded(const std::shared_ptr<batch::Batch>& batch,
                        const std::shared_ptr<const ConfirmIds>& ids,
                        upload::UploadResult r);  // uploader thread

@@ -10,7 +10,8 @@
 // padded copy of the payload are reused, so a steady stream of messages allocates nothing.
 //
 // A pointer read twice for one payload is answered from a small memo (the welding route reads
-// its time field for the event time and again for the index key).
+// its time field for the event time and again for the index key). The memo keeps the pointer
+// view: pointer strings must live until the next Reset() (the router's are config strings).
 //
 // Thread-safety: not thread-safe; one instance per thread. Returned views live until the next
 // Get() or Reset(); `payload` must outlive the calls that follow Reset().

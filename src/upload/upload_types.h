@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "common/status.h"
@@ -43,8 +44,9 @@ struct UploadResult {
   int parts = 0;          // multipart only: parts of the completed upload
   bool was_parked = false;  // the upload exhausted its retries at least once
   // A permanent failure only: the request body, handed back so that the caller can store it
-  // elsewhere (e.g. under a dead-letter prefix) without keeping a copy. Empty otherwise.
-  std::string body;
+  // elsewhere (e.g. under a dead-letter prefix) without keeping a copy; shared so that copies
+  // of the result do not copy the body. Null otherwise.
+  std::shared_ptr<std::string> body;
 };
 
 // Runs on an uploader thread (see Uploader).

@@ -174,7 +174,8 @@ void Uploader::Complete(std::unique_ptr<Job> job, TransferOutcome outcome) {
                                     : st.last_error;
       spdlog::warn("upload to bucket '{}' key '{}' failed for good: {}", r.bucket, r.key,
                    r.status.ToString());
-      r.body = std::move(job->request.body);  // the caller may store it elsewhere
+      // The caller may store it elsewhere.
+      r.body = std::make_shared<std::string>(std::move(job->request.body));
       break;
     case TransferOutcome::kParked:
     case TransferOutcome::kCancelled:
@@ -208,13 +209,15 @@ void Uploader::Complete(std::unique_ptr<Job> job, TransferOutcome outcome) {
     } else {
       ++totals_.failed;
     }
+    // Before the callback: a caller that resubmits from it (or from a task it posts) must
+    // see the room this upload leaves, or with nothing else in flight it would never retry.
+    buffered_bytes_ -= r.bytes;
   }
   if (job->done) job->done(r);
   job.reset();  // the body is freed before Drain() can see the upload as finished
   {
     std::lock_guard lock(mu_);
     --in_flight_;
-    buffered_bytes_ -= r.bytes;
   }
   done_cv_.notify_all();
 }

@@ -1,5 +1,6 @@
 // CRC32C (Castagnoli polynomial 0x1EDC6F41, reflected 0x82F63B78): the checksum that frames
-// every WAL record. Table-driven (slice-by-8) software implementation; no CPU feature checks.
+// every WAL record. SSE4.2 crc32 instructions when the CPU has them (checked once at run
+// time), else a table-driven (slice-by-8) software implementation.
 //
 //   uint32_t c = crc32c::Value(data, n);
 //   c = crc32c::Extend(c, more, m);          // == Value(data ++ more)

@@ -65,6 +65,43 @@ TEST(ConverterIntegrationTest, EveryMessageIsStoredOnceAndAckedAfterUpload) {
   EXPECT_EQ(DrainSession(name, name + "/#", 1500ms), 0u);
 }
 
+TEST(ConverterIntegrationTest, BatchesRefusedForGoodAllReachTheDeadLetterBucketThroughOneSlot) {
+  // One upload slot and many batches: every refused batch's dead-letter copy must get past
+  // the batches still waiting to be encoded (they wait for the very slots the copies hold).
+  const std::string name = UniqueName("refused");
+  ConverterOptions o = BaseOptions(name);
+  o.session.subscriptions = {{name + "/#", mqtt::QoS::kAtLeastOnce}};
+  o.router.routes.push_back(
+      MakeRoute(name + "/+", "{root}/{device}", "{root}-missing", "{device}/{object_name}"));
+  o.batcher.default_policy.max_messages = 10;
+  o.uploader.create_buckets = false;  // the route's bucket does not exist: NoSuchBucket, for good
+  o.uploader.max_concurrent_uploads = 1;
+  auto client = MakeClient(o.s3);
+  ASSERT_TRUE(client->CreateBucket(o.dead_letter_bucket).ok());
+  std::vector<PubMessage> msgs;
+  for (int i = 0; i < 120; ++i) {
+    msgs.push_back({name + "/dev" + std::to_string(i % 2), "{\"seq\":" + std::to_string(i) + "}",
+                    ""});
+  }
+  {
+    RunningConverter rc(o);
+    PahoPublish(msgs);
+    ASSERT_TRUE(WaitFor([&] { return rc.conv().stats().dead_lettered == 120; }, 60s))
+        << "dead-lettered " << rc.conv().stats().dead_lettered;
+    ASSERT_TRUE(rc.Stop().ok());
+    EXPECT_EQ(rc.conv().stats().messages_uploaded, 0u);
+  }
+  auto objects = ReadBucket(*client, o.dead_letter_bucket);
+  EXPECT_EQ(objects.size(), 12u);
+  std::multiset<std::string> stored;
+  for (const auto& [key, body] : objects) {
+    for (const std::string& line : Lines(body)) stored.insert(line);
+  }
+  std::multiset<std::string> published;
+  for (const auto& m : msgs) published.insert(m.payload);
+  EXPECT_EQ(stored, published) << "every refused message kept once, byte for byte";
+}
+
 TEST(ConverterIntegrationTest, OnUploadNothingIsAckedWhileS3IsUnreachable) {
   const std::string name = UniqueName("down");
   ConverterOptions o = BaseOptions(name);
