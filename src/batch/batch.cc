@@ -1,6 +1,7 @@
 #include "batch/batch.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 
 namespace mqtt2s3::batch {
@@ -125,6 +126,7 @@ void Batch::Add(const MessageIn& msg) {
 }
 
 MessageView Batch::View(const MessageEntry& e) const {
+  assert(!bytes_released_ && "message views of a batch whose bytes were released");
   MessageView v;
   v.topic = std::string_view(meta_.data() + e.topic_offset, e.topic_len);
   v.extra = std::string_view(meta_.data() + e.extra_offset, e.extra_len);

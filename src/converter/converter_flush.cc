@@ -92,7 +92,7 @@ std::optional<Converter::Impl::Blocked> Converter::Impl::EncodeBatch(Blocked* it
     // Numbered from the converter-wide counter, not the batch's partition sequence: batches
     // of different partitions share sequence numbers, and their dead-letter keys must not.
     route::AppendDeadLetterKey(options_.dead_letter_prefix, route::DeadLetterReason::kInvalidKey,
-                               std::chrono::system_clock::now(), seq_base_ + next_seq_++,
+                               std::chrono::system_clock::now(), NextSeq(),
                                options_.router.instance_id, &req.key);
     req.metadata["dead-letter-reason"] = "invalid_key";
     req.metadata["dead-letter-detail"] = EncodeMetadataValue(st.message(), 256);
@@ -269,7 +269,7 @@ void Converter::Impl::OnBatchUploaded(const std::shared_ptr<batch::Batch>& b,
     Blocked item;
     item.request.bucket = options_.dead_letter_bucket;
     route::AppendDeadLetterKey(options_.dead_letter_prefix, route::DeadLetterReason::kInvalidBucket,
-                               std::chrono::system_clock::now(), seq_base_ + next_seq_++,
+                               std::chrono::system_clock::now(), NextSeq(),
                                options_.router.instance_id, &item.request.key);
     if (r.body) item.request.body = std::move(*r.body);
     item.request.metadata["dead-letter-reason"] = "s3_rejected";

@@ -159,6 +159,9 @@ class Converter::Impl {
   std::vector<format::ObjectWriter> writers_;     // one per route
   std::vector<format::MessageRecord> records_;    // scratch for one batch
   uint64_t next_seq_ = 0;
+  // Session thread: a number no other message, dead letter or batch of this process (or of an
+  // earlier run) uses: the router's {seq} and dead-letter keys.
+  uint64_t NextSeq() { return seq_base_ + next_seq_++; }
   size_t blocked_bytes_ = 0;  // request bodies (or unencoded batches) waiting in blocked_
   // Batches encoded and not yet stored or given up: at most upload.concurrency + 1, so that
   // only uploads about to be sent hold a body.

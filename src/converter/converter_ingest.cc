@@ -34,7 +34,7 @@ void Converter::Impl::OnMessage(const mqtt::InboundMessage& m) {
     return;
   }
   const Clock::time_point now = Clock::now();
-  const uint64_t seq = seq_base_ + next_seq_++;
+  const uint64_t seq = NextSeq();
   Count([](ConverterStats& s) { ++s.received; });
   if (!router_->Route(m.topic, m.payload, now, seq, &route_result_)) {
     std::string route_name;
@@ -127,7 +127,7 @@ void Converter::Impl::DeadLetterMessage(const mqtt::InboundMessage& m,
   const Clock::time_point now = Clock::now();
   upload::UploadRequest req;
   req.bucket = options_.dead_letter_bucket;
-  route::AppendDeadLetterKey(options_.dead_letter_prefix, reason, now, seq_base_ + next_seq_++,
+  route::AppendDeadLetterKey(options_.dead_letter_prefix, reason, now, NextSeq(),
                              options_.router.instance_id, &req.key);
   req.body.assign(m.payload);
   req.content_type = "application/octet-stream";
