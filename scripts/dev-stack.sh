@@ -7,6 +7,8 @@
 #   scripts/dev-stack.sh env       print the env file (KEY=VALUE) for eval/source; exit 1 if down
 #   scripts/dev-stack.sh stop|start|restart rgw|mosquitto|aedes
 #                                  fault injection; keeps data (cluster, mosquitto persistence)
+#   scripts/dev-stack.sh deps [--check]
+#                                  install (or check) aedes into the cache; `up` also does it
 #
 # Everything binds 127.0.0.1 and lives in $MQTT2S3_STACK_DIR (default <repo>/.dev-stack).
 # Settings come from the environment; see docs/DEV-STACK.md. The S3 secret is never printed:
@@ -21,7 +23,7 @@ source "$DEVSTACK_LIB/ceph.sh"
 source "$DEVSTACK_LIB/brokers.sh"
 
 usage() {
-  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit "${1:-2}"
 }
 
@@ -292,6 +294,21 @@ cmd_component() {
   COMMAND_OK=1
 }
 
+# aedes (npm, pinned by scripts/devstack/aedes/package-lock.json) into the cache, for
+# scripts/install-deps.sh; --check only reports.
+cmd_deps() {
+  local dir
+  dir=$(aedes_install_dir)
+  if [[ ${1:-} == --check ]]; then
+    echo "npm: aedes (scripts/devstack/aedes/package-lock.json)"
+    if [[ -f $dir/node_modules/aedes/package.json ]]; then echo "  present in $dir"; return 0; fi
+    echo "  MISSING: aedes in $dir"; return 1
+  fi
+  mkdir -p "$LOG_DIR"
+  aedes_install
+  echo "$dir"
+}
+
 main() {
   case ${1:-} in
     up) cmd_up ;;
@@ -299,6 +316,7 @@ main() {
     status) cmd_status ;;
     env) cmd_env ;;
     stop|start|restart) cmd_component "$1" "${2:-}" ;;
+    deps) COMMAND_OK=1; cmd_deps "${2:-}" ;;
     -h|--help|help) COMMAND_OK=1; usage 0 ;;
     *) COMMAND_OK=1; usage 2 ;;
   esac

@@ -4,6 +4,7 @@
 # rebuilt from the lock file. Idempotent: skips when .cache/web matches the lock file.
 #
 #   scripts/install-web-deps.sh            install (or check it is current), print the dir
+#   scripts/install-web-deps.sh --check    say whether .cache/web matches the lock; exit 1 if not
 #   MQTT2S3_CACHE_DIR=/x scripts/install-web-deps.sh   install under /x/web instead
 #
 # `mqtt2s3 serve` reads uPlot from .cache/web/node_modules/uplot/dist (--lib-dir overrides).
@@ -15,8 +16,16 @@ DEST=$CACHE/web
 LOCK=$REPO/web/package-lock.json
 want=$(sha256sum "$LOCK" | cut -d' ' -f1)
 
-if [[ -f $DEST/.lock-sha256 && $(<"$DEST/.lock-sha256") == "$want" &&
-      -f $DEST/node_modules/uplot/package.json ]]; then
+current() {
+  [[ -f $DEST/.lock-sha256 && $(<"$DEST/.lock-sha256") == "$want" &&
+     -f $DEST/node_modules/uplot/package.json ]]
+}
+if [[ ${1:-} == --check ]]; then
+  echo "npm: web/package-lock.json (the dashboard page: uplot)"
+  if current; then echo "  present in $DEST"; exit 0; fi
+  echo "  MISSING: npm ci of web/ into $DEST"; exit 1
+fi
+if current; then
   echo "$DEST"
   exit 0
 fi
