@@ -31,7 +31,7 @@ LATENCY=0
 RATE=5000
 SECONDS_RUN=30
 BIN=${MQTT2S3_BIN:-$REPO/build/apps/mqtt2s3/mqtt2s3}
-PY=/usr/bin/python3
+PY=${MQTT2S3_PYTHON:-$REPO/.venv/bin/python}   # the project venv (scripts/python-env.sh)
 
 usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 while (($#)); do

@@ -21,7 +21,7 @@ PERF_PID=
 cleanup() { [[ -n $PERF_PID ]] && kill "$PERF_PID" 2>/dev/null; rm -rf "$WORK/wal"; }
 trap cleanup EXIT
 ROOT=P$(date +%H%M%S)
-/usr/bin/python3 - "$WORK" "$ROOT" "$REPO" <<'PY'
+"${MQTT2S3_PYTHON:-$REPO/.venv/bin/python}" - "$WORK" "$ROOT" "$REPO" <<'PY'
 import os, sys, yaml
 work, root, repo = sys.argv[1], sys.argv[2], sys.argv[3]
 with open(os.path.join(repo, "examples", "welding.yaml")) as f:

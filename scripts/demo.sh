@@ -18,11 +18,15 @@ cd "$(dirname "$0")/.."
 BIN=${MQTT2S3_BIN:-build/apps/mqtt2s3/mqtt2s3}
 [ -x "$BIN" ] || { echo "demo: $BIN not built; run 'make build' (make demo does)" >&2; exit 1; }
 COUNT=${DEMO_SECONDS:-1000}
+PY=${MQTT2S3_PYTHON:-$PWD/.venv/bin/python}   # the project venv (scripts/python-env.sh)
+[ -x "$PY" ] || { echo "demo: $PY missing; run scripts/install-deps.sh demo (make demo does)" >&2; exit 1; }
+T_START=$(date +%s)
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 say "dev stack"
-scripts/dev-stack.sh up
+# The demo needs mosquitto and RGW; aedes (a second broker for interop tests) stays off.
+MQTT2S3_AEDES=${MQTT2S3_AEDES:-0} scripts/dev-stack.sh up
 set -a; . "${MQTT2S3_STACK_DIR:-.dev-stack}/stack.env"; set +a
 CONFIG=$(mktemp /tmp/mqtt2s3-demo.XXXXXX.yaml)
 # The example targets the default ports; follow the stack if it runs elsewhere.
@@ -57,14 +61,13 @@ kill -TERM $CONV; wait $CONV || true; trap - EXIT
 grep -E "WAL|connected|stopped|dead-letter|error" "$LOG" | sed 's/^/  /'
 
 say "what is in S3 now"
-export PYTHONPATH=$PWD/python
 for plant in 1 2 3; do
-  /usr/bin/python3 -m mqtt2s3.reader ls --endpoint "$S3_ENDPOINT" -b "company-x-plant-$plant" \
+  "$PY" -m mqtt2s3.reader ls --endpoint "$S3_ENDPOINT" -b "company-x-plant-$plant" \
     --prefix 2018/
 done
-/usr/bin/python3 -m mqtt2s3.reader ls --endpoint "$S3_ENDPOINT" -b mqtt2s3-dead-letter
+"$PY" -m mqtt2s3.reader ls --endpoint "$S3_ENDPOINT" -b mqtt2s3-dead-letter
 
-KEY=$(/usr/bin/python3 - <<'PY'
+KEY=$("$PY" - <<'PY'
 import os, boto3
 s3 = boto3.client("s3", endpoint_url=os.environ["S3_ENDPOINT"],
                   aws_access_key_id=os.environ["S3_ACCESS_KEY"],
@@ -73,11 +76,11 @@ print(s3.list_objects_v2(Bucket="company-x-plant-1", Prefix="2018/")["Contents"]
 PY
 )
 say "one device's messages from s3://company-x-plant-1/$KEY: HEAD, index, ranged GET"
-/usr/bin/python3 -m mqtt2s3.reader get --endpoint "$S3_ENDPOINT" -b company-x-plant-1 -k "$KEY" \
+"$PY" -m mqtt2s3.reader get --endpoint "$S3_ENDPOINT" -b company-x-plant-1 -k "$KEY" \
   --device WELDING-STATION-7 --trace 2>&1 | { head -5; echo "  ..."; tail -4; }
 
 say "plot_voltage: plant 1, 2018-10-01 17:00-18:00, one line per device"
-/usr/bin/python3 -m mqtt2s3.plot_voltage --plant 1 --from "2018-10-01 17:00" \
+"$PY" -m mqtt2s3.plot_voltage --plant 1 --from "2018-10-01 17:00" \
   --to "2018-10-01 18:00" --config "$CONFIG" --endpoint "$S3_ENDPOINT" --no-show \
   --out "$OUT/voltage.png" | tee "$OUT/plot.txt"
 
@@ -91,7 +94,7 @@ for _ in $(seq 1 50); do curl -sf "http://$SERVE_LISTEN/" >/dev/null && break; s
 curl -sf "http://$SERVE_LISTEN/" >/dev/null || { echo "serve did not start:"; cat "$OUT/serve.log"; exit 1; }
 
 say "summary"
-/usr/bin/python3 - "$OUT" "$SERVE_LISTEN" <<'PY'
+"$PY" - "$OUT" "$SERVE_LISTEN" <<'PY'
 import os, re, sys, boto3
 out, listen = sys.argv[1], sys.argv[2]
 s3 = boto3.client("s3", endpoint_url=os.environ["S3_ENDPOINT"],
@@ -113,5 +116,6 @@ print(f"  in S3       {objects} objects in company-x-plant-1..3, {size:,} bytes 
 print(f"  plot        {os.path.join(out, 'voltage.png')}  (one voltage curve per device, plant 1)")
 print(f"  dashboard   http://{listen}/ui/   (Grafana JSON data source: http://{listen}/)")
 PY
+echo "  demo script  $(( $(date +%s) - T_START )) s"
 echo
 echo "Stack and dashboard still running; stop them with: scripts/dev-stack.sh down; kill \$(cat $PIDFILE)"

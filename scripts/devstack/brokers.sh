@@ -49,8 +49,8 @@ EOF
 # mqtt_round_trip PORT: one client subscribes, publishes at QoS 1 and receives its own message
 # (paho, as shipped by Debian); without paho, a TCP connect is the best evidence available.
 mqtt_round_trip() {
-  if /usr/bin/python3 -c 'import paho.mqtt.client' 2>/dev/null; then
-    /usr/bin/python3 "$DEVSTACK_LIB/mqtt_probe.py" 127.0.0.1 "$1" >/dev/null 2>&1
+  if "$DEVSTACK_PY" -c 'import paho.mqtt.client' 2>/dev/null; then
+    "$DEVSTACK_PY" "$DEVSTACK_LIB/mqtt_probe.py" 127.0.0.1 "$1" >/dev/null 2>&1
   else
     tcp_connect "$1"
   fi

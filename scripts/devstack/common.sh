@@ -8,6 +8,9 @@
 
 # ---- settings (all overridable by the environment) -----------------------------------------
 DEVSTACK_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# Python for the MQTT probe: the project venv when it exists (Debian's paho either way).
+DEVSTACK_PY=${MQTT2S3_PYTHON:-$DEVSTACK_REPO/.venv/bin/python}
+[[ -x $DEVSTACK_PY ]] || DEVSTACK_PY=/usr/bin/python3
 DEVSTACK_LIB=$DEVSTACK_REPO/scripts/devstack
 
 MQTT2S3_STACK_DIR=${MQTT2S3_STACK_DIR:-$DEVSTACK_REPO/.dev-stack}

@@ -45,7 +45,7 @@ void PahoPublish(const std::vector<PubMessage>& messages) {
     out << "]";
   }
   std::string cmd =
-      "/usr/bin/python3 -c '"
+      std::string(M2S_PYTHON) + " -c '"
       "import json,sys,paho.mqtt.client as m\n"
       "from paho.mqtt.properties import Properties\n"
       "from paho.mqtt.packettypes import PacketTypes\n"
@@ -69,7 +69,7 @@ void PahoPublish(const std::vector<PubMessage>& messages) {
 
 void PublishWelding(const std::string& args) {
   const StackEnv& env = StackEnv::Get();
-  std::string cmd = "/usr/bin/python3 scripts/demo/publish_welding.py --host " + env.mqtt_host +
+  std::string cmd = std::string(M2S_PYTHON) + " scripts/demo/publish_welding.py --host " + env.mqtt_host +
                     " --port " + std::to_string(env.mqtt_port) + " " + args + " >/dev/null";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
 }

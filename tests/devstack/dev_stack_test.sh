@@ -21,7 +21,7 @@ export MQTT2S3_STACK_DIR=${DEVSTACK_TEST_DIR:-/tmp/devstack-test}
 export MQTT2S3_AEDES=1
 unset S3_ACCESS_KEY S3_SECRET_KEY S3_ENDPOINT MQTT2S3_STACK_ENV
 SECRET=testsecretkey0000000000000000000000000001   # the script's default test secret
-PY=/usr/bin/python3
+PY=${MQTT2S3_PYTHON:-$(cd "$(dirname "$0")/../.." && pwd)/.venv/bin/python}
 CMD_TIMEOUT=120
 
 WORK=$(mktemp -d /tmp/dev-stack-test.XXXXXX)

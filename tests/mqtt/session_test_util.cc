@@ -139,7 +139,7 @@ int ExitStatus(int rc) { return rc == -1 ? -1 : (WIFEXITED(rc) ? WEXITSTATUS(rc)
 }  // namespace
 
 int RunPaho(const std::string& args) {
-  const std::string cmd = std::string("/usr/bin/python3 ") + M2S_SOURCE_DIR +
+  const std::string cmd = std::string(M2S_PYTHON) + " " + M2S_SOURCE_DIR +
                           "/tests/mqtt/publish_seq.py --host " +
                           mqtt2s3::testing::StackEnv::Get().mqtt_host + " " + args;
   return ExitStatus(std::system(cmd.c_str()));
