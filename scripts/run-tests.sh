@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Runs the whole suite against already-built trees (make test builds them first):
+# Runs the whole suite. `make test` calls it with --all: dependencies and the three build trees
+# first, each a timed step; without --all it runs against already-built trees:
+#   0. (--all) install-deps, normal build, ASan+UBSan build, fuzz build
 #   1. unit tests, normal and sanitizer builds
 #   2. dev stack up (mosquitto + Ceph RGW), integration tests (sanitizer build), stack down
 #   3. each libFuzzer target for FUZZ_SECONDS (default 60; 20 outside CI is fine too)
 # The stack is torn down whatever happens. Exit status is non-zero if any step failed.
+# The summary gives each step's time and the number of skipped tests; under CI=true a skipped
+# test fails the run (every test must run there).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -16,14 +20,59 @@ export MQTT2S3_STACK_DIR=${MQTT2S3_STACK_DIR:-$ROOT/.dev-stack}
 export MQTT2S3_STACK_ENV=$MQTT2S3_STACK_DIR/stack.env
 
 failed=()
-step() { echo; echo "=== $* ==="; }
+times=()        # "seconds name" per finished step, for the summary
+STEP_NAME="" STEP_T0=0
+step() {
+  end_step
+  STEP_NAME=$1 STEP_T0=$(date +%s)
+  echo; echo "=== $* ==="
+}
+end_step() {
+  [[ -n $STEP_NAME ]] && times+=("$(( $(date +%s) - STEP_T0 )) $STEP_NAME")
+  STEP_NAME=""
+}
 T0=$(date +%s)
+SKIPPED=()      # "tree: test: reason" of every skipped test or case
+
+# Tests whose output shows a skip (gtest "[  SKIPPED ]", unittest "skipped '...'"), from a
+# ctest run's LastTest.log; prints "test: first skip line".
+skips_in_log() {
+  "${MQTT2S3_PYTHON:-$ROOT/.venv/bin/python}" - "$1" <<'PY'
+import re, sys
+try:
+    log = open(sys.argv[1], errors="replace").read()
+except OSError:
+    sys.exit(0)
+for m in re.finditer(r"^\d+/\d+ Testing: (\S+)\n(.*?)(?=^\d+/\d+ Testing: |\Z)", log, re.S | re.M):
+    name, out = m.group(1), m.group(2)
+    hit = re.search(r"^\[  SKIPPED \] (?!\d+ tests?,).*$|^.*\.\.\. skipped .*$|^.*skipped=\d+.*$", out, re.M)
+    if hit:
+        print(f"{name}: {hit.group(0).strip()[:160]}")
+PY
+}
+run_ctest() {  # tree, label, failure name, extra args
+  local tree=$1 label=$2 name=$3; shift 3
+  ctest --test-dir "$tree" -L "$label" --output-on-failure "$@" || failed+=("$name")
+  local line
+  while IFS= read -r line; do [[ -n $line ]] && SKIPPED+=("$tree: $line"); done \
+    < <(skips_in_log "$tree/Testing/Temporary/LastTest.log")
+}
+
+if [[ ${1:-} == --all ]]; then
+  step "dependencies (scripts/install-deps.sh)"
+  scripts/install-deps.sh all || { echo "install-deps failed"; exit 1; }
+  for t in build-tree build-asan-tree build-fuzz-tree; do
+    step "$t"
+    make --no-print-directory "$t" || { failed+=("$t"); break; }
+  done
+  if [[ ${#failed[@]} -ne 0 ]]; then end_step; echo "FAILED: ${failed[*]}"; exit 1; fi
+fi
 
 step "unit tests (RelWithDebInfo)"
-ctest --test-dir build -L unit --output-on-failure -j "$JOBS" || failed+=("unit")
+run_ctest build unit unit -j "$JOBS"
 
 step "unit tests (ASan+UBSan)"
-ctest --test-dir build-asan -L unit --output-on-failure -j "$JOBS" || failed+=("unit-asan")
+run_ctest build-asan unit unit-asan -j "$JOBS"
 
 step "dev stack script test (own ports and data dir)"
 tests/devstack/dev_stack_test.sh || failed+=("dev-stack-script")
@@ -33,7 +82,7 @@ cleanup() { scripts/dev-stack.sh down >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 if scripts/dev-stack.sh up; then
   step "integration tests (ASan+UBSan build, real mosquitto + Ceph RGW)"
-  ctest --test-dir build-asan -L integration --output-on-failure || failed+=("integration")
+  run_ctest build-asan integration integration
   # What the fault and hostile-input tests verified (ctest shows output only on failure).
   step "verified by the fault and hostile-input tests"
   grep -hE '^\[(kill|S3 down|mosquitto restart|WAL budget|corrupt WAL)|^\| (fake broker|mosquitto)' \
@@ -59,7 +108,15 @@ for f in build-fuzz/fuzz/fuzz_*; do
   rm -rf "$corpus"
 done
 
+end_step
+
 echo
 echo "=== summary: $(( $(date +%s) - T0 ))s ==="
+for t in "${times[@]}"; do printf '  %6ss  %s\n' "${t%% *}" "${t#* }"; done
+echo "  skipped tests: ${#SKIPPED[@]}"
+for s in "${SKIPPED[@]}"; do echo "    $s"; done
+if [[ ${#SKIPPED[@]} -ne 0 && ${CI:-} == true ]]; then
+  failed+=("skips (CI=true: every test must run)")
+fi
 if [ ${#failed[@]} -ne 0 ]; then echo "FAILED: ${failed[*]}"; exit 1; fi
 echo "all steps passed"

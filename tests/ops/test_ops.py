@@ -297,8 +297,9 @@ class OpsTest(unittest.TestCase):
         finally:
             busy.close()
 
-    @unittest.skipUnless(shutil.which("systemd-analyze"), "systemd-analyze not installed")
     def test_systemd_unit_passes_systemd_analyze_verify(self):
+        stack.require(self, shutil.which("systemd-analyze"),
+                      "systemd-analyze not installed (scripts/install-deps.sh installs systemd)")
         with open(os.path.join(SRC, "packaging", "systemd", "mqtt2s3.service")) as f:
             unit = f.read()
         self.assertIn("Type=notify", unit)

@@ -35,8 +35,7 @@ def hex_rgb(color):
 class DashboardBrowserTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        if not os.path.exists(CHROMIUM):
-            raise unittest.SkipTest("chromium missing: run scripts/install-deps.sh")
+        fx.stack.require(cls, os.path.exists(CHROMIUM), "chromium missing: run scripts/install-deps.sh")
         # The page's uPlot comes from the npm install in .cache/web (idempotent).
         subprocess.run([os.path.join(fx.SRC, "scripts", "install-web-deps.sh")], check=True,
                        capture_output=True, timeout=300)

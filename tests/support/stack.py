@@ -14,11 +14,27 @@ import os
 import tempfile
 import textwrap
 import time
+import unittest
 
 import boto3
 from botocore.config import Config
 
 _CHECKOUT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+
+
+def in_ci():
+    """True under CI=true, where every test must run: a missing tool fails instead of skipping."""
+    return os.environ.get("CI") == "true"
+
+
+def require(test, condition, reason):
+    """Skips `test` (a TestCase, or its class in setUpClass) when `condition` is false, except
+    under CI=true, where it fails: CI never passes a skipped test."""
+    if condition:
+        return
+    if in_ci():
+        raise AssertionError(f"CI=true, so this test must run, but: {reason}")
+    raise unittest.SkipTest(reason)
 
 
 def env_file_path():

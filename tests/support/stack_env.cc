@@ -34,6 +34,11 @@ std::map<std::string, std::string> ReadEnvFile(const std::string& file) {
 
 }  // namespace
 
+bool InCi() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && std::string(ci) == "true";
+}
+
 StackEnv StackEnv::Load(const std::string& file) {
   auto kv = ReadEnvFile(file);
   auto get = [&](const char* key) -> std::string {

@@ -36,6 +36,16 @@ struct StackEnv {
   static StackEnv Load(const std::string& file);
 };
 
+// A test that cannot run here (a tool or service missing) skips with `reason`, except under
+// CI=true, where every test must run: there it fails instead, so CI never passes a skip.
+//   if (port == 0) M2S_SKIP_UNLESS_CI("aedes not started by the dev stack");
+bool InCi();
+#define M2S_SKIP_UNLESS_CI(reason)                                   \
+  if (::mqtt2s3::testing::InCi()) {                                  \
+    FAIL() << "CI=true, so this test must run, but: " << (reason);   \
+  } else                                                             \
+    GTEST_SKIP() << (reason)
+
 // Returns a name unique to this process and call, usable as a bucket name or topic level
 // (lower case, digits and '-', starts with `prefix`).
 std::string UniqueName(const std::string& prefix);
