@@ -108,7 +108,7 @@ void ColumnBuffer::Clear() {
   bytes_.clear();
 }
 
-bool ChunkEncoder::BuildDictionary(const ColumnBuffer& c) {
+bool ChunkEncoder::BuildDictionary(const ColumnBuffer& c, bool utf8_strings) {
   dict_.Reset(options_->dictionary_page_bytes);
   const size_t n = c.values();
   indices_.resize(n);
@@ -128,6 +128,10 @@ bool ChunkEncoder::BuildDictionary(const ColumnBuffer& c) {
   index_bit_width_ = std::max(1, BitWidth(dict_.size() - 1));
   const double encoded = static_cast<double>(dict_.plain_bytes()) +
                          static_cast<double>(n) * index_bit_width_ / 8.0;
+  // STRING columns keep the dictionary whenever it fits: a file whose UTF8 chunks mix PLAIN
+  // and dictionary encoding loses values in fastparquet 2026.x (its Arrow string path keeps
+  // the PLAIN pages, its numpy path the dictionary ones, and the merge drops one side).
+  if (utf8_strings) return true;
   return encoded <= options_->dictionary_max_ratio * static_cast<double>(plain);
 }
 
@@ -317,7 +321,7 @@ Status ChunkEncoder::Encode(const ColumnSpec& spec, const ColumnBuffer& c, std::
   if (spec.statistics) result->column_index.emplace();
 
   use_dict_ = spec.dictionary && c.kind_ != PhysicalKind::kBool && c.values() > 0 &&
-              BuildDictionary(c);
+              BuildDictionary(c, spec.type == ColumnType::kString);
   if (use_dict_) {
     M2S_RETURN_IF_ERROR(WriteDictionaryPage(spec, c, file, &meta));
     meta.encodings = {Encoding::kPlain, Encoding::kRle, Encoding::kRleDictionary};

@@ -114,7 +114,9 @@ class ChunkEncoder {
     size_t plain_bytes;  // exact PLAIN size of the values
   };
 
-  bool BuildDictionary(const ColumnBuffer& column);
+  // Fills dict_ and indices_; false when the chunk should be PLAIN. utf8_strings: the
+  // column is kString, whose chunks stay dictionary-encoded whenever the dictionary fits.
+  bool BuildDictionary(const ColumnBuffer& column, bool utf8_strings);
   Status WriteDictionaryPage(const ColumnSpec& spec, const ColumnBuffer& column,
                              std::string* file, ColumnMetaData* meta);
   Status WriteDataPage(const ColumnSpec& spec, const ColumnBuffer& column, const PageExtent& page,

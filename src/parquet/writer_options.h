@@ -32,7 +32,8 @@ struct ColumnSpec {
   bool nullable = true;
   Compression compression = Compression::kZstd;
   // Try RLE_DICTIONARY with a PLAIN dictionary page; the chunk is written PLAIN when the
-  // dictionary does not pay (WriterOptions). Ignored for kBool.
+  // dictionary passes WriterOptions::dictionary_page_bytes or, except for kString, does not
+  // pay (dictionary_max_ratio). Ignored for kBool.
   bool dictionary = true;
   // min/max/null_count in page headers and chunk metadata, and the ColumnIndex.
   bool statistics = true;
@@ -61,8 +62,8 @@ struct WriterOptions {
   size_t data_page_bytes = size_t{1} << 20;
   size_t data_page_rows = 20000;
   // Dictionary encoding is abandoned for a chunk when the dictionary page would pass this
-  // many bytes, or when the estimated dictionary-encoded size is above
-  // dictionary_max_ratio x the PLAIN size.
+  // many bytes, or (not for kString columns, see column_writer.cc) when the estimated
+  // dictionary-encoded size is above dictionary_max_ratio x the PLAIN size.
   size_t dictionary_page_bytes = size_t{1} << 20;
   double dictionary_max_ratio = 0.75;
   // Byte-array min/max longer than this are truncated (min: prefix; max: incremented prefix).
