@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "parquet/encoding.h"
+#include "parquet/xxhash64.h"
 
 namespace mqtt2s3::parquet {
 namespace {
@@ -133,6 +134,31 @@ bool ChunkEncoder::BuildDictionary(const ColumnBuffer& c, bool utf8_strings) {
   // the PLAIN pages, its numpy path the dictionary ones, and the merge drops one side).
   if (utf8_strings) return true;
   return encoded <= options_->dictionary_max_ratio * static_cast<double>(plain);
+}
+
+void ChunkEncoder::BuildBloomFilter(const ColumnBuffer& c, std::string* out) {
+  // Sized for the distinct values, which the dictionary already holds when the chunk is
+  // dictionary-encoded; otherwise they are collected here without a size limit.
+  if (!use_dict_) {
+    dict_.Reset(std::numeric_limits<size_t>::max());
+    uint32_t ignored;
+    if (c.kind_ == PhysicalKind::kBytes) {
+      for (std::string_view v : c.bytes_) dict_.AddBytes(v, &ignored);
+    } else {
+      for (uint64_t bits : c.fixed_) dict_.AddFixed(bits, &ignored);
+    }
+  }
+  bloom_.Init(SplitBlockBloomFilter::OptimalBytes(dict_.size(), options_->bloom_filter_fpp));
+  if (c.kind_ == PhysicalKind::kBytes) {
+    for (std::string_view v : dict_.byte_values()) bloom_.Insert(XxHash64(v));
+  } else {
+    for (uint64_t bits : dict_.fixed_values()) {
+      char plain[8];
+      std::memcpy(plain, &bits, 8);
+      bloom_.Insert(XxHash64(std::string_view(plain, 8)));
+    }
+  }
+  AppendBloomFilter(bloom_, out);
 }
 
 Status ChunkEncoder::EmitPage(const ColumnSpec& spec, PageHeader* header, std::string* file,
@@ -363,6 +389,8 @@ Status ChunkEncoder::Encode(const ColumnSpec& spec, const ColumnBuffer& c, std::
   meta.encoding_stats.push_back({PageType::kDataPage,
                                  use_dict_ ? Encoding::kRleDictionary : Encoding::kPlain,
                                  data_pages});
+
+  if (spec.bloom_filter && c.values() > 0) BuildBloomFilter(c, &result->bloom_filter);
 
   if (spec.statistics) {
     const EncodedBounds b =

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "parquet/bloom_filter.h"
 #include "parquet/compression.h"
 #include "parquet/dictionary.h"
 #include "parquet/parquet_types.h"
@@ -95,6 +96,9 @@ struct ChunkResult {
   ColumnChunk chunk;
   OffsetIndex offset_index;
   std::optional<ColumnIndex> column_index;  // nullopt when bounds could not be given
+  // Serialised BloomFilterHeader + bitset; empty without a filter. The file writer places it
+  // after the row group's chunks and points ColumnMetaData at it.
+  std::string bloom_filter;
 };
 
 class ChunkEncoder {
@@ -125,12 +129,14 @@ class ChunkEncoder {
   // Appends the header and body (compressing page_ when the codec asks) and updates sizes.
   Status EmitPage(const ColumnSpec& spec, PageHeader* header, std::string* file,
                   ColumnMetaData* meta, size_t* page_offset, size_t* page_size);
+  void BuildBloomFilter(const ColumnBuffer& column, std::string* out);
   void AddPageStats(const ColumnSpec& spec, const ColumnBuffer& column, const PageExtent& page,
                     DataPageHeader* header, ChunkResult* result);
 
   const WriterOptions* options_;
   ZstdCompressor* compressor_;
   DictionaryBuilder dict_;
+  SplitBlockBloomFilter bloom_;
   std::vector<uint32_t> indices_;  // per value, when dictionary encoding
   int index_bit_width_ = 0;
   bool use_dict_ = false;

@@ -71,7 +71,8 @@ ParquetWriter::ParquetWriter(std::vector<ColumnSpec> columns,
       options_(std::move(options)),
       compressor_(std::move(compressor)),
       encoder_(std::make_unique<ChunkEncoder>(options_.get(), compressor_.get())),
-      locations_(columns_.size()) {
+      locations_(columns_.size()),
+      blooms_(columns_.size()) {
   buffers_.reserve(columns_.size());
   for (const ColumnSpec& c : columns_) buffers_.emplace_back(c.type, c.nullable);
   file_.append(kMagic);
@@ -151,8 +152,19 @@ Status ParquetWriter::EndRowGroup() {
     Serialize(chunk_.offset_index, &offset_index_blob_);
     offset_index_spans_.emplace_back(at, offset_index_blob_.size() - at);
     group.columns.push_back(std::move(chunk_.chunk));
+    blooms_[i].swap(chunk_.bloom_filter);
+    chunk_.bloom_filter.clear();
   }
   group.total_compressed_size = compressed;
+  // Bloom filters follow the row group's chunks, so each chunk and the row group stay one
+  // contiguous range (some readers fetch a row group as [file_offset, + compressed size)).
+  for (size_t i = 0; i < blooms_.size(); ++i) {
+    if (blooms_[i].empty()) continue;
+    ColumnMetaData& m = group.columns[i].meta_data;
+    m.bloom_filter_offset = static_cast<int64_t>(file_.size());
+    m.bloom_filter_length = static_cast<int32_t>(blooms_[i].size());
+    file_.append(blooms_[i]);
+  }
   if (metadata_.row_groups.size() < 32768) {
     group.ordinal = static_cast<int16_t>(metadata_.row_groups.size());
   }

@@ -92,6 +92,7 @@ class ParquetWriter {
   std::vector<std::pair<size_t, size_t>> column_index_spans_;
   std::vector<std::pair<size_t, size_t>> offset_index_spans_;
   ChunkResult chunk_;  // reused
+  std::vector<std::string> blooms_;  // per column, the current row group's filter
   bool finished_ = false;
 };
 

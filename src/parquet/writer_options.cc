@@ -19,6 +19,9 @@ Status WriterOptions::Validate() const {
   if (statistics_max_bytes < 8) {
     return Status::InvalidArgument("parquet: statistics_max_bytes must be at least 8");
   }
+  if (!(bloom_filter_fpp > 0.0 && bloom_filter_fpp <= 0.5)) {
+    return Status::InvalidArgument("parquet: bloom_filter_fpp must be in (0, 0.5]");
+  }
   if (zstd_level < 1 || zstd_level > 19) {
     return Status::InvalidArgument("parquet: zstd_level must be in 1..19");
   }
@@ -33,6 +36,10 @@ Status ValidateSchema(const std::vector<ColumnSpec>& columns) {
     if (c.name.empty()) return Status::InvalidArgument("parquet: a column has an empty name");
     if (!names.insert(c.name).second) {
       return Status::InvalidArgument("parquet: column '" + c.name + "' appears twice");
+    }
+    if (c.bloom_filter && c.type == ColumnType::kBool) {
+      return Status::InvalidArgument("parquet: column '" + c.name +
+                                     "': no bloom filter for a boolean column");
     }
     if (c.record_value_locations) {
       const bool bytes = c.type == ColumnType::kBinary || c.type == ColumnType::kString ||

@@ -41,6 +41,9 @@ struct ColumnSpec {
   // for byte-array columns that are PLAIN (dictionary = false) and kUncompressed, the layout
   // in which each value is one contiguous byte range.
   bool record_value_locations = false;
+  // A split-block bloom filter per chunk (not for kBool), sized for the chunk's distinct
+  // values at WriterOptions::bloom_filter_fpp. Lets readers skip row groups on equality.
+  bool bloom_filter = false;
 
   // A column whose values stay addressable byte for byte: PLAIN, uncompressed, no statistics
   // (min/max of opaque payloads help no query), locations recorded.
@@ -68,6 +71,8 @@ struct WriterOptions {
   double dictionary_max_ratio = 0.75;
   // Byte-array min/max longer than this are truncated (min: prefix; max: incremented prefix).
   size_t statistics_max_bytes = 64;
+  // False-positive rate the bloom filters are sized for, in (0, 0.5].
+  double bloom_filter_fpp = 0.01;
   // zstd level for kZstd columns, 1..19 (3 = zstd's default).
   int zstd_level = 3;
   // FileMetaData.created_by. Deliberately not "<app> version <v> (build <b>)": readers parse

@@ -259,6 +259,10 @@ def check_pyarrow(path, case, meta, cols):
             cc = md.row_group(rg).column(ci)
             vals = cols[ci][start:start + n]
             check_chunk_stats(case, rg, spec, cc, vals)
+            if (cc.bloom_filter_offset is not None) != (spec["name"] in ("device", "seq")
+                                                         and any(v is not None for v in vals)):
+                fail(f"pyarrow {case}.{spec['name']} rg{rg}: bloom filter offset "
+                     f"{cc.bloom_filter_offset}")
             if not cc.has_offset_index:
                 fail(f"pyarrow {case}.{spec['name']} rg{rg}: no offset index")
             want_ci = spec["statistics"] and not (
@@ -392,6 +396,7 @@ def check_duckdb(path, case, meta, cols):
         f" FROM parquet_metadata('{path}')").fetchall()
     if len(stats) != len(meta["columns"]) * len(meta["row_groups"]):
         fail(f"duckdb {case}: parquet_metadata rows {len(stats)}")
+    check_duckdb_bloom(con, path, case, meta, cols)
     # A filter that prunes by statistics still returns the right count.
     t_col = cols[[c["name"] for c in meta["columns"]].index("event_time")]
     mid = sorted(t_col)[len(t_col) // 2]
@@ -399,6 +404,32 @@ def check_duckdb(path, case, meta, cols):
                     ).fetchone()[0]
     if n != sum(v >= mid for v in t_col):
         fail(f"duckdb {case}: filtered count {n}")
+
+
+def check_duckdb_bloom(con, path, case, meta, cols):
+    """DuckDB reads our split-block bloom filters: a present value is never excluded; an
+    absent one is excluded from (nearly) every row group."""
+    names = [c["name"] for c in meta["columns"]]
+    for col, absent in (("device", "'no-such/device'"), ("seq", "1234567")):
+        vals = cols[names.index(col)]
+        start, excluded_absent = 0, 0
+        probe = dict(con.execute(
+            f"SELECT row_group_id, bloom_filter_excludes FROM "
+            f"parquet_bloom_probe('{path}', '{col}', {absent})").fetchall())
+        for rg, n in enumerate(meta["row_groups"]):
+            present = [v for v in vals[start:start + n] if v is not None]
+            excluded_absent += bool(probe.get(rg))
+            if present:
+                lit = f"'{present[0]}'" if col == "device" else str(present[0])
+                hit = dict(con.execute(
+                    f"SELECT row_group_id, bloom_filter_excludes FROM "
+                    f"parquet_bloom_probe('{path}', '{col}', {lit})").fetchall())
+                if hit.get(rg):
+                    fail(f"duckdb {case}.{col} rg{rg}: bloom filter excludes present {lit}")
+            start += n
+        if excluded_absent < len(meta["row_groups"]) - 1:
+            fail(f"duckdb {case}.{col}: absent value excluded from only {excluded_absent} of "
+                 f"{len(meta['row_groups'])} row groups (bloom filter unused?)")
 
 
 def check_polars(path, case, meta, cols):

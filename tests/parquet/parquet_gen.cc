@@ -261,9 +261,9 @@ int main(int argc, char** argv) {
 
   auto full_schema = [] {
     std::vector<m2p::ColumnSpec> cols = {
-        {.name = "device", .type = ColumnType::kString},
+        {.name = "device", .type = ColumnType::kString, .bloom_filter = true},
         {.name = "event_time", .type = ColumnType::kTimestampMillis, .nullable = false},
-        {.name = "seq", .type = ColumnType::kInt64},
+        {.name = "seq", .type = ColumnType::kInt64, .bloom_filter = true},
         {.name = "temp", .type = ColumnType::kDouble},
         {.name = "ok", .type = ColumnType::kBool},
         {.name = "label", .type = ColumnType::kString},
