@@ -275,7 +275,8 @@ Status ChunkEncoder::WriteDataPage(const ColumnSpec& spec, const ColumnBuffer& c
   } else if (c.kind_ != PhysicalKind::kBytes) {
     const size_t at = page_.size();
     page_.resize(at + 8 * nv);
-    std::memcpy(page_.data() + at, c.fixed_.data() + p.value_begin, 8 * nv);
+    // On an all-null page fixed_ may be empty and data() null, which memcpy must not get.
+    if (nv > 0) std::memcpy(page_.data() + at, c.fixed_.data() + p.value_begin, 8 * nv);
   } else if (spec.compression == Compression::kUncompressed) {
     // Uncompressed PLAIN byte arrays go straight from caller memory into the file, one copy,
     // and their file offsets are known as they are written.
