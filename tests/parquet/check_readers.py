@@ -5,7 +5,7 @@ payload value locations against the generator's JSON sidecars.
 
     check_readers.py --gen build/tests/parquet/parquet_gen --out /tmp/pq [--seed N]
 
-Exit 0: all readers agree with the sidecar; 1: a mismatch (printed); 77: readers missing.
+Exit 0: all readers agree with the sidecar; 1: a mismatch (printed) or a reader missing.
 """
 import argparse
 import json
@@ -22,8 +22,8 @@ try:
     import pyarrow as pa
     import pyarrow.parquet as pq
 except ImportError as e:  # pragma: no cover
-    print(f"SKIP: {e} (use the project venv: scripts/python-env.sh)")
-    sys.exit(77)
+    print(f"FAIL: {e}: the readers are missing (use the project venv: scripts/python-env.sh)")
+    sys.exit(1)
 
 FAILURES = []
 
