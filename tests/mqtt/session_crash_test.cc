@@ -98,7 +98,9 @@ TEST_P(CrashTest, UnackedMessagesOfAKilledSubscriberAreRedeliveredToTheNextProce
   const CrashCase& c = GetParam();
   const StackEnv& env = StackEnv::Get();
   const uint16_t port = c.aedes ? env.aedes_port : env.mqtt_port;
-  if (port == 0) M2S_SKIP_UNLESS_CI("aedes not started by the dev stack (AEDES_PORT unset)");
+  if (port == 0) {
+    M2S_SKIP_UNLESS_CI("aedes not started by the dev stack (AEDES_PORT unset)");
+  }
   const std::string id = UniqueName("crash");
   const std::string topic = id + "/t";
   const bool v5 = c.version == ProtocolVersion::kV5;

@@ -42,7 +42,9 @@ TEST_P(ReceiveFromBroker, EveryPahoMessageArrivesExactlyOnceThroughAPlusWildcard
   const ReceiveCase& c = GetParam();
   const StackEnv& env = StackEnv::Get();
   const uint16_t port = c.aedes ? env.aedes_port : env.mqtt_port;
-  if (port == 0) M2S_SKIP_UNLESS_CI("aedes not started by the dev stack (AEDES_PORT unset)");
+  if (port == 0) {
+    M2S_SKIP_UNLESS_CI("aedes not started by the dev stack (AEDES_PORT unset)");
+  }
   const std::string base = UniqueName("it");
   const int n = 300;
   TestSubscriber sub(TestOptions(port, base, base + "/+/data", static_cast<QoS>(c.qos), c.version),

@@ -38,8 +38,9 @@ struct StackEnv {
 
 // A test that cannot run here (a tool or service missing) skips with `reason`, except under
 // CI=true, where every test must run: there it fails instead, so CI never passes a skip.
-//   if (port == 0) M2S_SKIP_UNLESS_CI("aedes not started by the dev stack");
+//   if (port == 0) { M2S_SKIP_UNLESS_CI("aedes not started by the dev stack"); }
 bool InCi();
+// It expands to an if/else: call it inside braces.
 #define M2S_SKIP_UNLESS_CI(reason)                                   \
   if (::mqtt2s3::testing::InCi()) {                                  \
     FAIL() << "CI=true, so this test must run, but: " << (reason);   \

@@ -70,7 +70,9 @@ class Collector {
 class UploaderIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!StackEnv::Get().complete()) M2S_SKIP_UNLESS_CI("dev stack not described");
+    if (!StackEnv::Get().complete()) {
+      M2S_SKIP_UNLESS_CI("dev stack not described");
+    }
     client_ = MakeClient(StackEnv::Get().s3_endpoint);
     ASSERT_NE(client_, nullptr);
   }
