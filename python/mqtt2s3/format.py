@@ -168,7 +168,14 @@ def _sha256(m: Dict[str, str], name: str) -> str:
     return text
 
 
+def _percent_encode(data: bytes) -> str:
+    """The writer's encoding: bytes 0x21-0x7E other than '%' as is, every other byte %XX."""
+    return "".join(chr(b) if 0x21 <= b <= 0x7E and b != 0x25 else "%%%02X" % b for b in data)
+
+
 def _percent_decode(text: str, name: str) -> str:
+    """Decodes a companion-key field; only the writer's canonical encoding is accepted, so
+    every reader derives the same key (no lowercase hex, needless escapes or raw spaces)."""
     out = bytearray()
     i = 0
     while i < len(text):
@@ -179,8 +186,14 @@ def _percent_decode(text: str, name: str) -> str:
             out.append(int(digits, 16))
             i += 3
         else:
-            out += text[i].encode("ascii", "surrogateescape")
+            if not "\x21" <= text[i] <= "\x7e":
+                raise FormatError(f"object metadata {name} {text[:64]!r} is not in canonical "
+                                  "percent-encoding")
+            out.append(ord(text[i]))
             i += 1
+    if _percent_encode(bytes(out)) != text:
+        raise FormatError(f"object metadata {name} {text[:64]!r} is not in canonical "
+                          "percent-encoding")
     return out.decode("utf-8", "surrogateescape")
 
 
@@ -212,6 +225,8 @@ def parse_info(metadata: Dict[str, str]) -> ObjectInfo:
         index_sha256=_sha256(m, _P + "index-sha256"),
         index_inline=location == "inline",
     )
+    if info.message_count > 0 and info.first_event_ms > info.last_event_ms:
+        raise FormatError("object metadata first event time is after the last")
     if not info.index_inline:
         info.index_prefix = _percent_decode(m.get(_P + "index-prefix", ""), _P + "index-prefix")
         info.index_suffix = _percent_decode(m.get(_P + "index-suffix", ""), _P + "index-suffix")
@@ -242,6 +257,8 @@ def verify_body(info: ObjectInfo, body: bytes) -> None:
 def locate_index(metadata: Dict[str, str], data_key: str) -> Union[Index, IndexObjectRef]:
     """After HEAD: the decoded index when inline, else where the companion index object is."""
     info = parse_info(metadata)
+    if info.message_count > 0 and info.first_event_ms > info.last_event_ms:
+        raise FormatError("object metadata first event time is after the last")
     if not info.index_inline:
         return IndexObjectRef(info.index_object_key(data_key), info.index_size, info.index_sha256)
     m = normalize_metadata(metadata)
@@ -292,6 +309,10 @@ def _column(sections: Dict[bytes, bytes], tag: bytes, fmt: str, n: int) -> Tuple
 
 def _text(b: bytes) -> str:
     return b.decode("utf-8", "surrogateescape")
+
+
+def _raw(s: str) -> bytes:
+    return s.encode("utf-8", "surrogateescape")
 
 
 def decode_index(info: ObjectInfo, data: bytes) -> Index:
@@ -367,14 +388,21 @@ def decode_index(info: ObjectInfo, data: bytes) -> Index:
             raise FormatError("index section DDUP has trailing bytes")
 
     index = Index(info)
+    arrived = bytearray(n) if b"SEQN" in sections else None
     for i in range(n):
         if topics[i] >= len(strings) or keys[i] >= len(strings):
             raise FormatError(f"index entry {i} names a string id past the table")
         if offsets[i] + lens[i] > info.body_length:
             raise FormatError(f"index entry {i} [{offsets[i]}, +{lens[i]}) is outside the "
                               f"{info.body_length}-byte body")
+        if i > 0 and offsets[i] < offsets[i - 1] + lens[i - 1]:
+            raise FormatError(f"index entry {i} starts before the end of entry {i - 1}")
         if arrival[i] >= n:
             raise FormatError(f"index entry {i} has arrival position past the count")
+        if arrived is not None:
+            if arrived[arrival[i]]:
+                raise FormatError(f"index entry {i} repeats arrival position {arrival[i]}")
+            arrived[arrival[i]] = 1
         index.entries.append(Entry(offsets[i], lens[i], times[i], arrival[i],
                                    strings[topics[i]], strings[keys[i]], dedupe[i]))
 
@@ -385,11 +413,19 @@ def decode_index(info: ObjectInfo, data: bytes) -> Index:
         (count,) = struct.unpack_from("<I", g, 0)
         if len(g) != 4 + 28 * count:
             raise FormatError(f"index section GRPS has {len(g)} bytes for {count} groups")
+        next_entry = 0  # groups follow each other in body order and cover every entry
         for k in range(count):
             key, first, cnt, off, length = struct.unpack_from("<IIIQQ", g, 4 + 28 * k)
             last = first + cnt
-            if (key >= len(strings) or cnt == 0 or last > n or off != offsets[first]
+            if (key >= len(strings) or cnt == 0 or first != next_entry or last > n
+                    or off != offsets[first]
                     or off + length != offsets[last - 1] + lens[last - 1]):
                 raise FormatError(f"index group {k} is inconsistent with its entries")
+            # Ascending byte order of the key (memcmp), compared on the raw bytes.
+            if index.groups and not (_raw(index.groups[-1].key) < _raw(strings[key])):
+                raise FormatError(f"index group {k} is not in ascending key order")
             index.groups.append(Group(strings[key], first, cnt, off, length))
+            next_entry = last
+        if next_entry != n:
+            raise FormatError(f"index groups cover {next_entry} of {n} entries")
     return index

@@ -151,6 +151,25 @@ class MetadataTest(unittest.TestCase):
         with self.assertRaisesRegex(fmt.FormatError, "invalid percent escape"):
             fmt.locate_index(meta, "a/b")
 
+    def test_only_the_canonical_percent_encoding_is_accepted(self):
+        # Lowercase hex, an escape of a byte the writer leaves as is, raw space or non-ASCII:
+        # the writer never produces them, and lax decoders would disagree on the key.
+        meta, _, _, _ = load_case("companion")
+        for prefix in ("a%2f", "a%41", "_index%2F", "a b", "a\u00e4"):
+            with self.subTest(prefix):
+                meta["mqtt2s3-index-prefix"] = prefix
+                with self.assertRaisesRegex(fmt.FormatError, "canonical percent-encoding"):
+                    fmt.locate_index(meta, "k")
+
+    def test_an_absent_suffix_is_empty(self):
+        meta, _, _, _ = load_case("companion")
+        del meta["mqtt2s3-index-suffix"]
+        meta["mqtt2s3-index-prefix"] = "_index/"
+        self.assertEqual(fmt.locate_index(meta, "a/b").key, "_index/a/b")
+        del meta["mqtt2s3-index-prefix"]
+        with self.assertRaisesRegex(fmt.FormatError, "names neither"):
+            fmt.locate_index(meta, "a/b")
+
 
 class DamageTest(unittest.TestCase):
     def test_a_flipped_index_byte_is_a_checksum_mismatch(self):
@@ -218,6 +237,95 @@ class DamageTest(unittest.TestCase):
             m, data = replace_index(meta, damaged)
             with self.assertRaisesRegex(fmt.FormatError, message):
                 fmt.load_index_object(m, data)
+
+
+def section(raw, tag):
+    """(start of the section header, payload) of section `tag` in a raw index."""
+    pos = 16
+    while pos < len(raw):
+        t, length = struct.unpack_from("<4sI", raw, pos)
+        if t == tag:
+            return pos, raw[pos + 8:pos + 8 + length]
+        pos += 8 + length
+    raise AssertionError(f"no section {tag!r}")
+
+
+def with_section(raw, tag, payload):
+    """The raw index with section `tag`'s payload replaced, or the section removed (None)."""
+    at, old = section(raw, tag)
+    new = b"" if payload is None else tag + struct.pack("<I", len(payload)) + payload
+    return raw[:at] + new + raw[at + 8 + len(old):]
+
+
+class ValidityTest(unittest.TestCase):
+    """docs/FORMAT.md 2.1 "Validity": each edit breaks one rule, behind a valid checksum."""
+
+    def setUp(self):
+        self.meta, _, _, idx = load_case("companion")  # 120 entries, groups of 60, 30, 30
+        self.raw = zlib.decompress(idx)
+
+    def assertRejected(self, raw, message):
+        meta, data = replace_index(self.meta, raw)
+        with self.assertRaisesRegex(fmt.FormatError, message):
+            fmt.load_index_object(meta, data)
+
+    def accepted(self, raw):
+        meta, data = replace_index(self.meta, raw)
+        return fmt.load_index_object(meta, data)
+
+    def test_duplicate_arrival_positions(self):
+        seqn = bytearray(section(self.raw, b"SEQN")[1])
+        seqn[4:8] = seqn[0:4]
+        self.assertRejected(with_section(self.raw, b"SEQN", bytes(seqn)),
+                            "repeats arrival position")
+
+    def test_entries_out_of_body_order_or_overlapping(self):
+        offs = bytearray(section(self.raw, b"OFFS")[1])
+        swapped = offs[8:16] + offs[0:8] + offs[16:]
+        self.assertRejected(with_section(self.raw, b"OFFS", bytes(swapped)),
+                            "entry 1 starts before the end of entry 0")
+        struct.pack_into("<Q", offs, 8, struct.unpack_from("<Q", offs, 8)[0] - 2)
+        self.assertRejected(with_section(self.raw, b"OFFS", bytes(offs)),
+                            "entry 1 starts before the end of entry 0")
+
+    def test_groups_out_of_order_or_not_covering(self):
+        grps = section(self.raw, b"GRPS")[1]
+        rec = [grps[4 + 28 * g:4 + 28 * (g + 1)] for g in range(3)]
+        self.assertRejected(with_section(self.raw, b"GRPS", grps[:4] + rec[1] + rec[0] + rec[2]),
+                            "group 0 is inconsistent")
+        keys_swapped = [rec[1][:4] + rec[0][4:], rec[0][:4] + rec[1][4:], rec[2]]
+        self.assertRejected(with_section(self.raw, b"GRPS", grps[:4] + b"".join(keys_swapped)),
+                            "not in ascending key order")
+        self.assertRejected(with_section(self.raw, b"GRPS", struct.pack("<I", 2) + rec[0] + rec[1]),
+                            "groups cover 90 of 120 entries")
+
+    def test_a_present_but_empty_section_is_truncated_not_absent(self):
+        for tag in (b"DDUP", b"GRPS"):
+            with self.subTest(tag):
+                self.assertRejected(with_section(self.raw, tag, b""), f"{tag.decode()} is truncated")
+
+    def test_arrival_positions_and_groups_are_each_optional(self):
+        no_groups = self.accepted(with_section(self.raw, b"GRPS", None))
+        self.assertEqual(no_groups.groups, [])
+        self.assertNotEqual([e.arrival for e in no_groups.entries], list(range(120)))
+        no_arrival = self.accepted(with_section(self.raw, b"SEQN", None))
+        self.assertEqual(len(no_arrival.groups), 3)
+        self.assertEqual([e.arrival for e in no_arrival.entries], list(range(120)))
+
+    def test_flags_and_extra_header_bytes_are_ignored(self):
+        header = bytearray(self.raw[:16])
+        struct.pack_into("<H", header, 6, 20)
+        struct.pack_into("<I", header, 12, 0xFFFFFFFF)
+        index = self.accepted(bytes(header) + b"\x01\x02\x03\x04" + self.raw[16:])
+        self.assertEqual(len(index.entries), 120)
+
+    def test_first_event_after_last_is_refused_unless_empty(self):
+        meta = dict(self.meta)
+        meta["mqtt2s3-first-event-ms"] = str(int(meta["mqtt2s3-last-event-ms"]) + 1)
+        with self.assertRaisesRegex(fmt.FormatError, "first event time is after the last"):
+            fmt.parse_info(meta)
+        meta["mqtt2s3-count"] = "0"
+        fmt.parse_info(meta)
 
 
 if __name__ == "__main__":

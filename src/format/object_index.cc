@@ -53,12 +53,30 @@ Status VerifyIndexBytes(const ObjectInfo& info, std::string_view bytes, std::str
   return Status::Ok();
 }
 
+// The companion key is built from these fields, so two readers must never decode them
+// differently: only the writer's own encoding is accepted (uppercase %XX for exactly the bytes
+// outside 0x21-0x7E and '%'), never lowercase hex, needless escapes or raw spaces.
+Status CheckCanonicalKeyParts(const Metadata& metadata, const ObjectInfo& info) {
+  const Metadata m = NormalizeMetadata(metadata);
+  for (auto [name, decoded] : {std::pair{kMetaIndexPrefix, &info.index_prefix},
+                               std::pair{kMetaIndexSuffix, &info.index_suffix}}) {
+    auto it = m.find(std::string(name));
+    if (it != m.end() && PercentEncode(*decoded) != it->second) {
+      return Status::InvalidArgument("object metadata " + std::string(name) + " '" +
+                                     it->second.substr(0, 64) +
+                                     "' is not in canonical percent-encoding");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<ObjectIndex::Located> ObjectIndex::FromMetadata(const Metadata& metadata,
                                                          std::string_view data_key) {
   M2S_ASSIGN_OR_RETURN(ObjectInfo info, ParseObjectInfo(metadata));
   if (!info.index_inline) {
+    M2S_RETURN_IF_ERROR(CheckCanonicalKeyParts(metadata, info));
     return Located(
         NeedIndexObject{info.IndexObjectKey(data_key), info.index_size, info.index_sha256});
   }
@@ -186,7 +204,10 @@ Status ObjectIndex::Parse(std::string_view raw) {
   if (std::find(seen.begin(), seen.end(), kTagArrival) != seen.end()) {
     M2S_RETURN_IF_ERROR(ReadColumn(seqn, kTagArrival, n, arrival_));
   }
-  if (!ddup.empty()) {
+  auto present = [&](std::string_view tag) {
+    return std::find(seen.begin(), seen.end(), tag) != seen.end();
+  };
+  if (present(kTagDedupe)) {  // present but empty is truncated, not absent (n > 0)
     std::vector<uint32_t> lengths;
     if (ddup.size() < n * sizeof(uint32_t))
       return Status::Corruption("index section DDUP is truncated");
@@ -201,6 +222,9 @@ Status ObjectIndex::Parse(std::string_view raw) {
     if (!bytes.empty()) return Status::Corruption("index section DDUP has trailing bytes");
   }
   M2S_RETURN_IF_ERROR(Check());
+  if (present(kTagGroups) && grps.empty()) {
+    return Status::Corruption("index section GRPS is truncated");
+  }
   return ParseGroups(grps);
 }
 
@@ -222,6 +246,7 @@ Status ObjectIndex::ParseStrings(std::string_view s) {
 
 Status ObjectIndex::Check() const {
   const size_t n = offsets_.size();
+  std::vector<char> arrived(arrival_.empty() ? 0 : n);
   for (size_t i = 0; i < n; ++i) {
     if (topics_[i] >= strings_.size() || keys_[i] >= strings_.size()) {
       return Status::Corruption("index entry " + std::to_string(i) +
@@ -233,9 +258,20 @@ Status ObjectIndex::Check() const {
                                 ") is outside the " + std::to_string(info_.body_length) +
                                 "-byte body");
     }
-    if (!arrival_.empty() && arrival_[i] >= n) {
+    // Entries are in body order: each payload starts at or after the end of the previous one.
+    if (i > 0 && offsets_[i] < offsets_[i - 1] + lengths_[i - 1]) {
       return Status::Corruption("index entry " + std::to_string(i) +
-                                " has arrival position past the count");
+                                " starts before the end of entry " + std::to_string(i - 1));
+    }
+    if (!arrival_.empty()) {
+      if (arrival_[i] >= n) {
+        return Status::Corruption("index entry " + std::to_string(i) +
+                                  " has arrival position past the count");
+      }
+      if (arrived[arrival_[i]]++) {
+        return Status::Corruption("index entry " + std::to_string(i) +
+                                  " repeats arrival position " + std::to_string(arrival_[i]));
+      }
     }
   }
   return Status::Ok();
@@ -250,6 +286,7 @@ Status ObjectIndex::ParseGroups(std::string_view s) {
                               std::to_string(count) + " groups");
   }
   groups_.reserve(count);
+  uint64_t next_entry = 0;  // groups follow each other in body order and cover every entry
   for (size_t g = 0; g < count; ++g) {
     const size_t at = 4 + g * kGroupRecordBytes;
     IndexGroup group;
@@ -258,14 +295,23 @@ Status ObjectIndex::ParseGroups(std::string_view s) {
     group.entry_count = Load<uint32_t>(s, at + 8);
     group.range = {Load<uint64_t>(s, at + 12), Load<uint64_t>(s, at + 20)};
     const uint64_t last = uint64_t{group.first_entry} + group.entry_count;
-    if (key >= strings_.size() || group.entry_count == 0 || last > offsets_.size() ||
-        group.range.offset != offsets_[group.first_entry] ||
+    if (key >= strings_.size() || group.entry_count == 0 || group.first_entry != next_entry ||
+        last > offsets_.size() || group.range.offset != offsets_[group.first_entry] ||
         group.range.end() != offsets_[last - 1] + lengths_[last - 1]) {
       return Status::Corruption("index group " + std::to_string(g) +
                                 " is inconsistent with its entries");
     }
     group.key = strings_[key];
+    if (!groups_.empty() && !(groups_.back().key < group.key)) {
+      return Status::Corruption("index group " + std::to_string(g) +
+                                " is not in ascending key order");
+    }
     groups_.push_back(group);
+    next_entry = last;
+  }
+  if (next_entry != offsets_.size()) {
+    return Status::Corruption("index groups cover " + std::to_string(next_entry) + " of " +
+                              std::to_string(offsets_.size()) + " entries");
   }
   return Status::Ok();
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <optional>
 #include <random>
 
 #include "format/encoding.h"
@@ -40,6 +41,41 @@ void ReplaceIndex(EncodedObject& obj, const std::string& raw) {
 
 std::string RawIndex(const EncodedObject& obj) {
   return *ZlibDecompress(*obj.index_object, kMaxRawIndexBytes);
+}
+
+// The payload of section `tag` in a raw index, and the raw index with that payload replaced
+// (or the section removed when `payload` is nullopt).
+std::string_view SectionOf(std::string_view raw, std::string_view tag) {
+  for (size_t pos = kIndexHeaderBytes; pos + kSectionHeaderBytes <= raw.size();) {
+    uint32_t len;
+    std::memcpy(&len, raw.data() + pos + 4, 4);
+    if (raw.substr(pos, 4) == tag) return raw.substr(pos + kSectionHeaderBytes, len);
+    pos += kSectionHeaderBytes + len;
+  }
+  ADD_FAILURE() << "no section " << tag;
+  return {};
+}
+std::string WithSection(const std::string& raw, std::string_view tag,
+                        std::optional<std::string> payload) {
+  const std::string_view old = SectionOf(raw, tag);
+  const size_t at = static_cast<size_t>(old.data() - raw.data()) - kSectionHeaderBytes;
+  std::string out = raw.substr(0, at);
+  if (payload) {
+    const auto len = static_cast<uint32_t>(payload->size());
+    out.append(tag).append(reinterpret_cast<const char*>(&len), 4).append(*payload);
+  }
+  out.append(raw.substr(at + kSectionHeaderBytes + old.size()));
+  return out;
+}
+template <typename T>
+void Poke(std::string& bytes, size_t at, T value) {
+  std::memcpy(bytes.data() + at, &value, sizeof(T));
+}
+template <typename T>
+T Peek(std::string_view bytes, size_t at) {
+  T value;
+  std::memcpy(&value, bytes.data() + at, sizeof(T));
+  return value;
 }
 
 TEST(ObjectIndexTest, MetadataPointsToTheCompanionObjectWithSizeAndChecksum) {
@@ -121,6 +157,117 @@ TEST(ObjectIndexTest, StructuralDamageBehindAValidChecksumIsReported) {
     EXPECT_NE(index.status().message().find(c.expect), std::string::npos)
         << c.name << ": " << index.status().ToString();
   }
+}
+
+TEST(ObjectIndexTest, ValidityRulesOfTheSpecAreEnforced) {
+  // docs/FORMAT.md 2.1 "Validity": each edit breaks exactly one rule.
+  const EncodedObject base = EncodeWithIndexObject(50, 5);  // 5 groups of 10 entries
+  const std::string raw = RawIndex(base);
+  const std::string seqn(SectionOf(raw, kTagArrival));
+  const std::string offs(SectionOf(raw, kTagOffsets));
+  const std::string grps(SectionOf(raw, kTagGroups));
+  auto group_record = [&](size_t g) { return grps.substr(4 + g * kGroupRecordBytes, 28); };
+  struct Case {
+    std::string name;
+    std::string raw;
+    std::string expect;
+  } cases[] = {
+      {"duplicate arrival position",
+       [&] {
+         std::string s = seqn;
+         Poke<uint32_t>(s, 4, Peek<uint32_t>(s, 0));
+         return WithSection(raw, kTagArrival, s);
+       }(),
+       "repeats arrival position"},
+      {"entries out of body order",
+       [&] {
+         std::string s = offs;  // swap the offsets of entries 0 and 1
+         const auto a = Peek<uint64_t>(s, 0), b = Peek<uint64_t>(s, 8);
+         Poke<uint64_t>(s, 0, b);
+         Poke<uint64_t>(s, 8, a);
+         return WithSection(raw, kTagOffsets, s);
+       }(),
+       "starts before the end of entry 0"},
+      {"overlapping entries",
+       [&] {
+         std::string s = offs;
+         Poke<uint64_t>(s, 8, Peek<uint64_t>(s, 8) - 2);
+         return WithSection(raw, kTagOffsets, s);
+       }(),
+       "starts before the end of entry 0"},
+      {"groups out of key order",
+       [&] {
+         std::string g = grps;  // swap the key ids of groups 0 and 1
+         const auto k0 = Peek<uint32_t>(g, 4), k1 = Peek<uint32_t>(g, 4 + kGroupRecordBytes);
+         Poke<uint32_t>(g, 4, k1);
+         Poke<uint32_t>(g, 4 + kGroupRecordBytes, k0);
+         return WithSection(raw, kTagGroups, g);
+       }(),
+       "ascending key order"},
+      {"groups out of body order",
+       [&] {
+         std::string g = grps.substr(0, 4) + group_record(1) + group_record(0) +
+                         grps.substr(4 + 2 * kGroupRecordBytes);
+         return WithSection(raw, kTagGroups, g);
+       }(),
+       "group 0 is inconsistent"},
+      {"empty DDUP section", WithSection(raw, kTagDedupe, std::string()), "DDUP is truncated"},
+      {"empty GRPS section", WithSection(raw, kTagGroups, std::string()), "GRPS is truncated"},
+      {"groups leave entries uncovered",
+       [&] {
+         std::string g = grps.substr(0, 4 + 4 * kGroupRecordBytes);
+         Poke<uint32_t>(g, 0, 4);
+         return WithSection(raw, kTagGroups, g);
+       }(),
+       "cover 40 of 50 entries"},
+  };
+  for (const Case& c : cases) {
+    EncodedObject obj = base;
+    ReplaceIndex(obj, c.raw);
+    auto index = ObjectIndex::FromIndexObject(obj.metadata, *obj.index_object);
+    EXPECT_EQ(index.status().code(), StatusCode::kCorruption) << c.name;
+    EXPECT_NE(index.status().message().find(c.expect), std::string::npos)
+        << c.name << ": " << index.status().ToString();
+  }
+}
+
+TEST(ObjectIndexTest, ArrivalPositionsAndGroupsAreOptionalEachOnItsOwn) {
+  // SEQN without GRPS and GRPS without SEQN are both valid: neither is inferred from the other.
+  const EncodedObject base = EncodeWithIndexObject(30, 3);
+  const std::string raw = RawIndex(base);
+  {
+    EncodedObject obj = base;
+    ReplaceIndex(obj, WithSection(raw, kTagGroups, std::nullopt));
+    auto index = ObjectIndex::FromIndexObject(obj.metadata, *obj.index_object);
+    ASSERT_TRUE(index.ok()) << index.status().ToString();
+    EXPECT_TRUE(index->Groups().empty());
+    EXPECT_EQ(index->entry(1).arrival, 3u);  // 3 devices interleaved: device 0 got 0, 3, 6...
+  }
+  {
+    EncodedObject obj = base;
+    ReplaceIndex(obj, WithSection(raw, kTagArrival, std::nullopt));
+    auto index = ObjectIndex::FromIndexObject(obj.metadata, *obj.index_object);
+    ASSERT_TRUE(index.ok()) << index.status().ToString();
+    EXPECT_EQ(index->Groups().size(), 3u);
+    EXPECT_EQ(index->entry(1).arrival, 1u);  // absent = body order
+  }
+}
+
+TEST(ObjectIndexTest, CompanionKeyFieldsMustBeCanonicallyPercentEncoded) {
+  EncodedObject obj = EncodeWithIndexObject(100, 5);
+  // Lowercase hex, an escape of a byte written as is, a raw space: never written, refused.
+  for (const char* prefix : {"a%2f", "a%41", "_index%2F", "a b"}) {
+    obj.metadata[std::string(kMetaIndexPrefix)] = prefix;
+    auto located = ObjectIndex::FromMetadata(obj.metadata, "k");
+    EXPECT_EQ(located.status().code(), StatusCode::kInvalidArgument) << prefix;
+    EXPECT_NE(located.status().message().find("not in canonical percent-encoding"),
+              std::string::npos)
+        << prefix << ": " << located.status().ToString();
+  }
+  obj.metadata[std::string(kMetaIndexPrefix)] = "_index/a%20%C3%A4";
+  auto located = ObjectIndex::FromMetadata(obj.metadata, "k");
+  ASSERT_TRUE(located.ok()) << located.status().ToString();
+  EXPECT_EQ(std::get<NeedIndexObject>(*located).key, "_index/a \xC3\xA4k.idx");
 }
 
 TEST(ObjectIndexTest, RandomDamageBehindAValidChecksumIsRejectedOrDecodedSafely) {
@@ -209,6 +356,7 @@ TEST(ObjectIndexTest, UnknownMetadataFieldsSectionsAndHeaderBytesAreIgnored) {
   // Grow the header by 8 unknown bytes and append an unknown section.
   const uint16_t header_len = kIndexHeaderBytes + 8;
   std::memcpy(raw.data() + 6, &header_len, 2);
+  Poke<uint32_t>(raw, 12, 0xffffffffu);  // flags: reserved, ignored by version-1 readers
   raw.insert(kIndexHeaderBytes, "FUTURE!!");
   const uint32_t len = 5;
   raw.append("ZZZZ").append(reinterpret_cast<const char*>(&len), 4).append("hello");
