@@ -174,6 +174,11 @@ int InspectCommand(const ReadFlags& flags) {
             << "body:            " << info.body_length << " bytes, sha256 " << info.body_sha256
             << "\n"
             << "separator:       \"" << OneLine(info.separator) << "\"\n";
+  // Only Parquet objects get the line: JSON Lines output stays as it was (and as Python's).
+  if (info.body_format != format::BodyFormat::kJsonLines) {
+    std::cout << "body format:     " << format::BodyFormatName(info.body_format)
+              << " (payloads addressed inside the file; no separator)\n";
+  }
   if (obj->index_inline) {
     std::cout << "index:           inline in metadata, " << obj->index_bytes
               << " bytes compressed\n";

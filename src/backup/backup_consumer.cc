@@ -83,12 +83,11 @@ Status BackupConsumer::Impl::Start(bool handle_signals) {
   for (size_t i = 0; i < router_->route_count(); ++i) {
     const route::RouteOptions& ro = router_->route(i).options();
     format::FormatOptions fo = options_.format;
-    fo.clustering = ro.cluster;
-    fo.cluster_key_components = ro.cluster_components;
     fo.metadata_budget_bytes -= std::min(fo.metadata_budget_bytes / 4, kBackupMetadataBytes);
-    auto writer = format::ObjectWriter::Create(fo);
-    if (!writer.ok()) return writer.status().WithContext("route '" + ro.name + "' format");
-    writers_.push_back(std::move(*writer));
+    // The same encoder as the converter's, so a backup object has the route's body format.
+    auto encoder = converter::BatchEncoder::Create(fo, router_->route(i));
+    if (!encoder.ok()) return encoder.status().WithContext("route '" + ro.name + "' format");
+    encoders_.push_back(std::move(*encoder));
   }
   M2S_RETURN_IF_ERROR(Recover());
   M2S_RETURN_IF_ERROR(CheckS3());

@@ -25,6 +25,7 @@
 
 #include "backup/backup_consumer.h"
 #include "backup/pending_set.h"
+#include "converter/batch_encoder.h"
 #include "format/object_writer.h"
 #include "mqtt/session.h"
 #include "route/router.h"
@@ -141,7 +142,7 @@ class BackupConsumer::Impl {
   std::optional<route::Router> router_;         // the converter's instance: dedupe ids
   std::optional<route::Router> backup_router_;  // "<instance>-backup": object keys
   route::RouteResult route_result_;
-  std::vector<format::ObjectWriter> writers_;   // one per route
+  std::vector<converter::BatchEncoder> encoders_;  // one per route
   PendingSet pending_;
   std::unordered_map<uint64_t, Kept> kept_;     // by WAL sequence: pending or uploading
   std::deque<Unacked> acks_;                    // kept, waiting for the WAL sync

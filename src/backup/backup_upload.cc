@@ -101,7 +101,7 @@ void BackupConsumer::Impl::SubmitObject(size_t route_index, std::string_view par
   Status st = route::Router::SplitPartition(partition, &bucket, &partial_key)
                   ? backup_router_->RenderObjectKey(route_index, partial_key, vars, &key)
                   : Status::Internal("partition id without a bucket: " + std::string(partition));
-  auto encoded = writers_[route_index].Encode(records);
+  auto encoded = encoders_[route_index].Encode(records);
   if (st.ok() && !encoded.ok()) st = encoded.status().WithContext("encoding the object");
   upload::UploadRequest& req = job->request;
   if (st.ok()) {

@@ -183,7 +183,11 @@ void Loader::WalkMap(const YAML::Node& map, const std::string& table_parent,
           Error(value.Mark(), display, "expected a list of maps, got " + std::string(NodeKindName(value)));
           break;
         }
-        key->resize(config_, value.size());
+        if (value.size() >= (size_t{1} << kNestedItemShift)) {
+          Error(value.Mark(), display, "too many items");
+          break;
+        }
+        key->resize(config_, item, value.size());
         for (size_t i = 0; i < value.size(); ++i) {
           const std::string item_display = display + "[" + std::to_string(i) + "]";
           const YAML::Node element = value[i];
@@ -192,7 +196,7 @@ void Loader::WalkMap(const YAML::Node& map, const std::string& table_parent,
             Error(element.Mark(), item_display, "expected a map of keys, got " + std::string(NodeKindName(element)));
             continue;
           }
-          WalkMap(element, table_path + "[]", item_display, i);
+          WalkMap(element, table_path + "[]", item_display, ChildItem(table_path, item, i));
         }
         break;
       }

@@ -31,9 +31,9 @@ void EmitMap(YAML::Emitter& out, const Config& c, std::string_view parent, size_
     if (k.kind == ValueKind::kList) {
       out << YAML::Key << leaf << YAML::Value << YAML::BeginSeq;
       const std::string item_parent = std::string(k.path) + "[]";
-      for (size_t i = 0; i < k.count(c); ++i) {
+      for (size_t i = 0; i < k.count(c, item); ++i) {
         out << YAML::BeginMap;
-        EmitMap(out, c, item_parent, i);
+        EmitMap(out, c, item_parent, ChildItem(k.path, item, i));
         out << YAML::EndMap;
       }
       out << YAML::EndSeq;
@@ -106,7 +106,8 @@ void AppendRows(std::string* md, std::string_view parent) {
     }
     md->append("| `").append(k.path).append("` | ").append(DocType(k)).append(" | ");
     md->append(DocDefault(k)).append(" | ").append(EscapeCell(k.help)).append(" |\n");
-    // A list inside a section (broker.failover): its item keys follow it.
+    // A list inside a section (broker.failover) or a list item (routes[].columns): its item
+    // keys follow it.
     if (k.kind == ValueKind::kList) AppendRows(md, std::string(k.path) + "[]");
   }
 }

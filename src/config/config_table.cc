@@ -24,6 +24,8 @@ void Assign(S3Addressing& f, const ConfigValue& v) {
 void Assign(route::PayloadFormat& f, const ConfigValue& v) {
   f = v.s == "raw" ? route::PayloadFormat::kRaw : route::PayloadFormat::kJson;
 }
+void Assign(format::BodyFormat& f, const ConfigValue& v) { format::ParseBodyFormat(v.s, &f); }
+void Assign(format::ColumnType& f, const ConfigValue& v) { format::ParseColumnType(v.s, &f); }
 void Assign(route::PayloadCompression& f, const ConfigValue& v) {
   f = v.s == "zlib" ? route::PayloadCompression::kZlib : route::PayloadCompression::kNone;
 }
@@ -55,6 +57,12 @@ ConfigValue ToValue(S3Addressing f) { return {false, 0, std::string(S3Addressing
 ConfigValue ToValue(route::PayloadFormat f) {
   return {false, 0, std::string(route::PayloadFormatName(f))};
 }
+ConfigValue ToValue(format::BodyFormat f) {
+  return {false, 0, std::string(format::BodyFormatName(f))};
+}
+ConfigValue ToValue(format::ColumnType f) {
+  return {false, 0, std::string(format::ColumnTypeName(f))};
+}
 ConfigValue ToValue(route::PayloadCompression f) {
   return {false, 0, std::string(route::PayloadCompressionName(f))};
 }
@@ -69,7 +77,16 @@ ConfigValue ToValue(LogLevel f) { return {false, 0, std::string(LogLevelName(f))
   [](Config& c, size_t i, const ConfigValue& v) { Assign(c.list[i].field, v); },    \
       [](const Config& c, size_t i) { return ToValue(c.list[i].field); }
 #define M2S_LIST(list)                                                              \
-  [](const Config& c) { return c.list.size(); }, [](Config& c, size_t n) { c.list.resize(n); }
+  [](const Config& c, size_t) { return c.list.size(); },                            \
+      [](Config& c, size_t, size_t n) { c.list.resize(n); }
+// routes[].columns[].<field>: item packs the route and the column (NestedItem).
+#define M2S_COLUMN(field)                                                           \
+  [](Config& c, size_t i, const ConfigValue& v) {                                   \
+    Assign(c.routes[OuterItem(i)].columns[InnerItem(i)].field, v);                  \
+  },                                                                                \
+      [](const Config& c, size_t i) {                                               \
+        return ToValue(c.routes[OuterItem(i)].columns[InnerItem(i)].field);         \
+      }
 
 // routes[].batch.<field>: an override kept in c.route_batch[i]; reads show the effective value
 // (the override, else batch.<field>), so a dumped config loads back to the same policies.
@@ -92,8 +109,9 @@ ConfigKey Section(std::string_view path, std::string_view help) {
   k.path = path, k.kind = ValueKind::kSection, k.help = help;
   return k;
 }
-ConfigKey List(std::string_view path, std::string_view help, size_t (*count)(const Config&),
-               void (*resize)(Config&, size_t), uint8_t flags = 0) {
+ConfigKey List(std::string_view path, std::string_view help,
+               size_t (*count)(const Config&, size_t), void (*resize)(Config&, size_t, size_t),
+               uint8_t flags = 0) {
   ConfigKey k;
   k.path = path, k.kind = ValueKind::kList, k.help = help, k.flags = flags;
   k.count = count, k.resize = resize;
@@ -280,8 +298,8 @@ std::vector<ConfigKey> BuildTable() {
       List("routes",
            "Topic -> bucket and key. Tried in order; the first route whose filter matches a "
            "message's topic takes it. At least one.",
-           [](const Config& c) { return c.routes.size(); },
-           [](Config& c, size_t n) {
+           [](const Config& c, size_t) { return c.routes.size(); },
+           [](Config& c, size_t, size_t n) {
              c.routes.resize(n);
              c.route_batch.resize(n);
            },
@@ -358,6 +376,39 @@ std::vector<ConfigKey> BuildTable() {
                     "Index-key components ('/'-separated) that form a cluster; 0 = the whole key.",
                     M2S_ITEM(routes, cluster_components)),
              0, 64),
+      Enum(Scalar("routes[].format", K::kString, "jsonl",
+                  "Object body: `jsonl` (payloads joined by format.separator) or `parquet` (an "
+                  "Apache Parquet file with fixed columns event_time, receive_time, topic, "
+                  "index_key, dedupe_id, payload, then `columns`; docs/FORMAT.md). Either way "
+                  "the index addresses each payload's exact bytes.",
+                  M2S_ITEM(routes, format)),
+           "jsonl|parquet"),
+      List("routes[].columns",
+           "Parquet only: typed columns read from each (inflated) payload by JSON pointer. A "
+           "value that is absent or does not convert is stored as null and counted in "
+           "mqtt2s3_parquet_null_values_total; the message is always stored. Needs payload "
+           "json.",
+           [](const Config& c, size_t i) { return c.routes[i].columns.size(); },
+           [](Config& c, size_t i, size_t n) { c.routes[i].columns.resize(n); }),
+      Scalar("routes[].columns[].name", K::kString, "",
+             "Column name, `[A-Za-z_][A-Za-z0-9_]*`; not a fixed column's name.",
+             M2S_COLUMN(name), kRequired),
+      Scalar("routes[].columns[].pointer", K::kString, "",
+             "RFC 6901 JSON pointer into the payload, e.g. `/weldspot/Voltage`; `\"\"` = the "
+             "whole payload.",
+             M2S_COLUMN(pointer), kRequired),
+      Enum(Scalar("routes[].columns[].type", K::kString, "string",
+                  "`int64` (integers, or numbers with an integral value), `double` (numbers), "
+                  "`string` (strings; numbers and booleans as their JSON text), `bool`, "
+                  "`timestamp` (UTC milliseconds: a number is Unix ms, a string is parsed with "
+                  "time_format).",
+                  M2S_COLUMN(type)),
+           "int64|double|string|bool|timestamp"),
+      Scalar("routes[].columns[].time_format", K::kString, "rfc3339",
+             "For type timestamp: how a string value is written, as routes[].time_format "
+             "(`rfc3339`, `unix_ms`, `unix_s` or a pattern such as `%Y%m%d %H%M%S`), in the "
+             "route's time_zone.",
+             M2S_COLUMN(time_format)),
       Section("routes[].batch", "Overrides of the batch section for this route."),
       Ranged(Scalar("routes[].batch.max_messages", K::kInt, "batch.max_messages",
                     "Messages per object for this route.", M2S_ROUTE_BATCH(max_messages),

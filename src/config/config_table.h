@@ -52,14 +52,30 @@ struct ConfigKey {
   std::string_view choices;  // kEnum: "json|raw"
   void (*set)(Config&, size_t item, const ConfigValue&) = nullptr;
   ConfigValue (*get)(const Config&, size_t item) = nullptr;
-  size_t (*count)(const Config&) = nullptr;   // kList
-  void (*resize)(Config&, size_t) = nullptr;  // kList
+  // kList; `item` is the enclosing list item for a list inside one (routes[].columns).
+  size_t (*count)(const Config&, size_t item) = nullptr;
+  void (*resize)(Config&, size_t item, size_t n) = nullptr;
 
   bool required() const { return flags & kRequired; }
   bool is_scalar() const {
     return kind != ValueKind::kSection && kind != ValueKind::kList && kind != ValueKind::kForbidden;
   }
 };
+
+// The item number set/get receive for keys of a list inside a list item
+// ("routes[].columns[].name"): the outer item and the inner one packed into one size_t.
+inline constexpr size_t kNestedItemShift = 20;  // inner lists hold fewer than 2^20 items
+inline constexpr size_t NestedItem(size_t outer, size_t inner) {
+  return (outer << kNestedItemShift) | inner;
+}
+inline constexpr size_t OuterItem(size_t item) { return item >> kNestedItemShift; }
+inline constexpr size_t InnerItem(size_t item) {
+  return item & ((size_t{1} << kNestedItemShift) - 1);
+}
+// Item number for element `i` of list `list_path` under item `item` of its parent.
+inline size_t ChildItem(std::string_view list_path, size_t item, size_t i) {
+  return list_path.find("[]") == std::string_view::npos ? i : NestedItem(item, i);
+}
 
 std::span<const ConfigKey> ConfigTable();
 

@@ -11,6 +11,7 @@ TEST(ConfigTableTest, DocumentedDefaultsMatchTheStructDefaults) {
   Config c;
   c.subscriptions.resize(1);
   c.routes.resize(1);
+  c.routes[0].columns.resize(1);
   c.broker.failover.resize(1);
   for (const ConfigKey& k : ConfigTable()) {
     if (!k.is_scalar() || k.required() || (k.flags & kDynamicDefault)) continue;
@@ -40,6 +41,7 @@ TEST(ConfigTableTest, SettersWriteTheFieldTheGetterReads) {
   Config c;
   c.subscriptions.resize(1);
   c.routes.resize(1);
+  c.routes[0].columns.resize(1);
   c.broker.failover.resize(1);
   for (const ConfigKey& k : ConfigTable()) {
     if (!k.is_scalar()) continue;

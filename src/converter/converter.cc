@@ -97,13 +97,18 @@ Status Converter::Impl::Run(bool handle_signals) {
   for (size_t i = 0; i < router_->route_count(); ++i) {
     const route::RouteOptions& ro = router_->route(i).options();
     format::FormatOptions fo = options_.format;
-    fo.clustering = ro.cluster;
-    fo.cluster_key_components = ro.cluster_components;
     // Room for the converter's own metadata fields (route, flush reason).
     fo.metadata_budget_bytes -= std::min(fo.metadata_budget_bytes / 4, kConverterMetadataBytes);
-    auto writer = format::ObjectWriter::Create(fo);
-    if (!writer.ok()) return writer.status().WithContext("route '" + ro.name + "' format");
-    writers_.push_back(std::move(*writer));
+    auto encoder = BatchEncoder::Create(fo, router_->route(i));
+    if (!encoder.ok()) return encoder.status().WithContext("route '" + ro.name + "' format");
+    encoders_.push_back(std::move(*encoder));
+  }
+  {
+    std::lock_guard lock(stats_mu_);
+    for (const BatchEncoder& e : encoders_) {
+      null_stats_at_.push_back(stats_.parquet_nulls.size());
+      e.AppendNullStats(&stats_.parquet_nulls);
+    }
   }
 
   // The log first: batch numbers of this run start above every number it recorded.

@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "batch/flush_policy.h"
 #include "common/status.h"
@@ -36,6 +37,14 @@
 #include "s3/client.h"
 
 namespace mqtt2s3::converter {
+
+// Typed-column values of a Parquet route stored as null, by route::NullReason (absent, type,
+// payload); mqtt2s3_parquet_null_values_total.
+struct ColumnNullStats {
+  std::string route;
+  std::string column;
+  uint64_t nulls[3] = {};
+};
 
 struct ConverterStats {
   uint64_t received = 0;            // data messages handed over by the session
@@ -69,6 +78,7 @@ struct ConverterStats {
   uint64_t dead_letter_reasons[8] = {};
   uint64_t left_unacked = 0;  // not stored (shutdown grace over, or refused for good): the
                               // broker redelivers them to the next session
+  std::vector<ColumnNullStats> parquet_nulls;  // one per typed column of every Parquet route
 };
 
 class Converter {

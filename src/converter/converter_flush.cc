@@ -63,7 +63,14 @@ std::optional<Converter::Impl::Blocked> Converter::Impl::EncodeBatch(Blocked* it
     rec.event_time_ms = m.event_time_ms;
     records_.push_back(rec);
   }
-  auto encoded = writers_[route_index].Encode(records_);
+  BatchEncoder& encoder = encoders_[route_index];
+  auto encoded = encoder.Encode(records_);
+  if (encoder.has_columns()) {
+    Count([&](ConverterStats& s) {
+      encoder.CopyNullCounts(std::span<ColumnNullStats>(s.parquet_nulls)
+                                 .subspan(null_stats_at_[route_index]));
+    });
+  }
 
   upload::UploadRequest& req = item->request;
   req.bucket = b.bucket();
@@ -77,6 +84,7 @@ std::optional<Converter::Impl::Blocked> Converter::Impl::EncodeBatch(Blocked* it
   } else {
     // Cannot happen for valid options; keep the data rather than lose it.
     st = encoded.status().WithContext("encoding the object");
+    // (JSON Lines framing even for a Parquet route: this is a dead-letter copy, no object.)
     for (const batch::MessageView m : b) {
       req.body.append(m.payload);
       req.body.append(options_.format.separator);

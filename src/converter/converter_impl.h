@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "batch/batcher.h"
+#include "converter/batch_encoder.h"
 #include "converter/converter.h"
 #include "format/object_writer.h"
 #include "mqtt/session.h"
@@ -156,7 +157,8 @@ class Converter::Impl {
   std::deque<Blocked> blocked_;
   std::string key_scratch_;
   std::string extra_scratch_;                     // index key '\0' dedupe id of one message
-  std::vector<format::ObjectWriter> writers_;     // one per route
+  std::vector<BatchEncoder> encoders_;            // one per route
+  std::vector<size_t> null_stats_at_;             // per route: first entry in parquet_nulls
   std::vector<format::MessageRecord> records_;    // scratch for one batch
   uint64_t next_seq_ = 0;
   // Session thread: a number no other message, dead letter or batch of this process (or of an

@@ -1,5 +1,7 @@
 #include "format/format_options.h"
 
+#include <set>
+
 namespace mqtt2s3::format {
 
 Status FormatOptions::Validate() const {
@@ -29,7 +31,64 @@ Status FormatOptions::Validate() const {
   if (zlib_level < 1 || zlib_level > 9) {
     return Status::InvalidArgument("format.zlib_level: 1..9, got " + std::to_string(zlib_level));
   }
+  if (body_format == BodyFormat::kParquet) {
+    if (parquet_row_group_rows == 0 || parquet_row_group_bytes == 0) {
+      return Status::InvalidArgument("format: parquet row group limits must be non-zero");
+    }
+    if (parquet_zstd_level < 1 || parquet_zstd_level > 19) {
+      return Status::InvalidArgument("format: parquet zstd level 1..19, got " +
+                                     std::to_string(parquet_zstd_level));
+    }
+    std::set<std::string_view> names(std::begin(kParquetFixedColumns),
+                                     std::end(kParquetFixedColumns));
+    for (const TypedColumn& c : columns) {
+      if (c.name.empty()) return Status::InvalidArgument("format: a column has an empty name");
+      if (!names.insert(c.name).second) {
+        return Status::InvalidArgument("format: column name '" + c.name +
+                                       "' is used twice or by a fixed column");
+      }
+    }
+  } else if (!columns.empty()) {
+    return Status::InvalidArgument("format: typed columns need the parquet body format");
+  }
   return Status::Ok();
+}
+
+std::string_view BodyFormatName(BodyFormat f) {
+  return f == BodyFormat::kParquet ? "parquet" : "jsonl";
+}
+
+bool ParseBodyFormat(std::string_view text, BodyFormat* out) {
+  if (text == "jsonl") {
+    *out = BodyFormat::kJsonLines;
+  } else if (text == "parquet") {
+    *out = BodyFormat::kParquet;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+std::string_view ColumnTypeName(ColumnType t) {
+  switch (t) {
+    case ColumnType::kInt64: return "int64";
+    case ColumnType::kDouble: return "double";
+    case ColumnType::kString: return "string";
+    case ColumnType::kBool: return "bool";
+    case ColumnType::kTimestamp: return "timestamp";
+  }
+  return "string";
+}
+
+bool ParseColumnType(std::string_view text, ColumnType* out) {
+  for (ColumnType t : {ColumnType::kInt64, ColumnType::kDouble, ColumnType::kString,
+                       ColumnType::kBool, ColumnType::kTimestamp}) {
+    if (ColumnTypeName(t) == text) {
+      *out = t;
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace mqtt2s3::format

@@ -4,12 +4,42 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
+#include "format/body_format.h"
 
 namespace mqtt2s3::format {
 
+// A route-defined column of a Parquet body (routes[].columns): the value comes from
+// MessageRecord::columns, one cell per column in this order.
+struct TypedColumn {
+  std::string name;
+  ColumnType type = ColumnType::kString;
+};
+
+// Names of the fixed columns of a Parquet body, in file order (docs/FORMAT.md).
+inline constexpr std::string_view kParquetFixedColumns[] = {
+    "event_time", "receive_time", "topic", "index_key", "dedupe_id", "payload"};
+
 struct FormatOptions {
+  // kJsonLines: the body is the payloads joined by `separator`. kParquet: a Parquet file
+  // (format/parquet_body.h); `separator` does not apply and the metadata says "none".
+  BodyFormat body_format = BodyFormat::kJsonLines;
+
+  // Parquet only. The payload column is JSON-typed (readers may parse it) when true, else
+  // plain BINARY. True only when every payload is known to be valid JSON as stored
+  // (payload json, no compression).
+  bool payload_is_json = false;
+  // Parquet only: typed columns after the fixed ones; names must not repeat or collide with
+  // kParquetFixedColumns.
+  std::vector<TypedColumn> columns;
+  // Parquet only: a cluster group larger than either limit is split over several row groups.
+  size_t parquet_row_group_rows = 100000;
+  size_t parquet_row_group_bytes = size_t{64} << 20;  // payload bytes
+  // Parquet only: zstd level of the compressed columns (all but the payload), 1..19.
+  int parquet_zstd_level = 3;
+
   // Written after every payload, the last one included. "\n" makes a body of single-line
   // JSON payloads valid JSON Lines. May be empty. At most 16 bytes.
   std::string separator = "\n";

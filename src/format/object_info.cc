@@ -75,6 +75,13 @@ StatusOr<ObjectInfo> ParseObjectInfo(const Metadata& raw) {
     if (!decoded.ok()) return decoded.status().WithContext(std::string(kMetaSeparator));
     info.separator = std::move(*decoded);
   }
+  if (const std::string* body = Find(m, kMetaBodyFormat)) {
+    if (!ParseBodyFormat(*body, &info.body_format)) {
+      return Status::InvalidArgument("object metadata " + std::string(kMetaBodyFormat) + " is '" +
+                                     body->substr(0, 32) +
+                                     "', expected 'jsonl' or 'parquet'; upgrade the reader");
+    }
+  }
   M2S_ASSIGN_OR_RETURN(info.index_size, RequiredNumber<uint64_t>(m, kMetaIndexSize));
   M2S_ASSIGN_OR_RETURN(info.index_sha256, RequiredSha256(m, kMetaIndexSha256));
   M2S_ASSIGN_OR_RETURN(std::string location, Required(m, kMetaIndexLocation));

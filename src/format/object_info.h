@@ -18,7 +18,8 @@ struct ObjectInfo {
   int64_t last_event_ms = 0;   // largest event time in the object
   uint64_t body_length = 0;
   std::string body_sha256;   // lowercase hex
-  std::string separator;     // raw bytes
+  std::string separator;     // raw bytes; empty ("none") for a Parquet body
+  BodyFormat body_format = BodyFormat::kJsonLines;  // mqtt2s3-body-format
   uint64_t index_size = 0;   // compressed index bytes
   std::string index_sha256;  // lowercase hex of the compressed index bytes
   bool index_inline = false;

@@ -10,6 +10,7 @@
 
 #include "format/encoding.h"
 #include "format/index_format.h"
+#include "format/parquet_body.h"
 
 namespace mqtt2s3::format {
 namespace {
@@ -129,7 +130,9 @@ StatusOr<EncodedObject> ObjectWriter::Encode(std::span<const MessageRecord> mess
   if (n > kMax32) {
     return Status::InvalidArgument("too many messages for one object: " + std::to_string(n));
   }
-  const std::string& sep = options_.separator;
+  const bool parquet = options_.body_format == BodyFormat::kParquet;
+  // A Parquet body has no separator: payloads sit inside the file's pages.
+  const std::string sep = parquet ? std::string() : options_.separator;
 
   size_t body_size = n * sep.size();
   int64_t first_event = n ? messages[0].event_time_ms : 0;
@@ -184,9 +187,24 @@ StatusOr<EncodedObject> ObjectWriter::Encode(std::span<const MessageRecord> mess
   } else {
     std::iota(order.begin(), order.end(), 0u);
   }
+  std::vector<RowGroupRange> row_groups;
+  if (parquet) {
+    // Rows of a cluster group by event time (stable: arrival order among equal times), so
+    // each row group's event_time statistics and pages are ordered for pruning.
+    auto by_time = [&](uint32_t a, uint32_t b) {
+      return messages[a].event_time_ms < messages[b].event_time_ms;
+    };
+    for (const Group& g : groups) {
+      std::stable_sort(order.begin() + g.first, order.begin() + g.first + g.count, by_time);
+      CutRowGroups(options_, messages, order, g.first, g.count, &row_groups);
+    }
+    if (!options_.clustering) {
+      CutRowGroups(options_, messages, order, 0, static_cast<uint32_t>(n), &row_groups);
+    }
+  }
 
   EncodedObject obj;
-  obj.body.reserve(body_size);
+  if (!parquet) obj.body.reserve(body_size);
   std::vector<uint64_t> offsets(n);
   std::vector<uint32_t> lengths(n);
   std::vector<int64_t> times(n);
@@ -196,15 +214,20 @@ StatusOr<EncodedObject> ObjectWriter::Encode(std::span<const MessageRecord> mess
   size_t dedupe_bytes = 0;
   for (size_t pos = 0; pos < n; ++pos) {
     const MessageRecord& m = messages[order[pos]];
-    offsets[pos] = obj.body.size();
-    lengths[pos] = static_cast<uint32_t>(m.payload.size());
     times[pos] = m.event_time_ms;
     topics[pos] = strings.Intern(m.topic);
     keys[pos] = strings.Intern(m.index_key);
     dedupe_lengths[pos] = static_cast<uint32_t>(m.dedupe_id.size());
     dedupe_bytes += m.dedupe_id.size();
+    if (parquet) continue;
+    offsets[pos] = obj.body.size();
+    lengths[pos] = static_cast<uint32_t>(m.payload.size());
     obj.body.append(m.payload);
     obj.body.append(sep);
+  }
+  if (parquet) {
+    M2S_RETURN_IF_ERROR(
+        EncodeParquetBody(options_, messages, order, row_groups, &obj.body, &offsets, &lengths));
   }
 
   std::string raw;
@@ -274,6 +297,8 @@ StatusOr<EncodedObject> ObjectWriter::Encode(std::span<const MessageRecord> mess
   base.emplace(kMetaBodyLength, std::to_string(obj.body.size()));
   base.emplace(kMetaBodySha256, obj.body_sha256);
   base.emplace(kMetaSeparator, sep.empty() ? std::string(kSeparatorNone) : HexEncode(sep));
+  // Absent = JSON Lines, so JSON Lines objects keep their exact metadata.
+  if (parquet) base.emplace(kMetaBodyFormat, BodyFormatName(options_.body_format));
   base.emplace(kMetaIndexSha256, Sha256Hex(index));
   base.emplace(kMetaIndexSize, std::to_string(index.size()));
 

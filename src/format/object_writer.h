@@ -1,7 +1,8 @@
 // ObjectWriter: turns a batch of messages into one processing-friendly object: a plain body
-// (payloads byte for byte, each followed by the separator), an offset index, and the S3 user
-// metadata that carries the index inline or points at a companion index object. Format:
-// docs/FORMAT.md (version 1). Pure: no I/O.
+// (payloads byte for byte, each followed by the separator) or a Parquet file
+// (FormatOptions::body_format, format/parquet_body.h), an offset index of every payload's
+// bytes in the body, and the S3 user metadata that carries the index inline or points at a
+// companion index object. Format: docs/FORMAT.md (version 1). Pure: no I/O.
 //
 //   M2S_ASSIGN_OR_RETURN(ObjectWriter writer, ObjectWriter::Create(options));
 //   std::vector<MessageRecord> records;   // reserve(batch.message_count()) once
@@ -18,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <climits>
 #include <map>
 #include <optional>
 #include <span>
@@ -32,6 +34,9 @@ namespace mqtt2s3::format {
 // User metadata: names without the "x-amz-meta-" prefix, lower case.
 using Metadata = std::map<std::string, std::string>;
 
+// MessageRecord::receive_time_ms when the message's own receive time is not known.
+inline constexpr int64_t kUnknownReceiveTime = INT64_MIN;
+
 // One message to store. Views only; they must stay valid during Encode.
 struct MessageRecord {
   std::string_view payload;
@@ -39,6 +44,10 @@ struct MessageRecord {
   std::string_view index_key;  // e.g. "site-7/device-42"; components split at key_delimiter
   std::string_view dedupe_id;  // may be empty
   int64_t event_time_ms = 0;   // Unix ms
+  // Parquet body only (JSON Lines ignores both): the receive_time column (null when unknown),
+  // and one cell per FormatOptions::columns (empty = all null).
+  int64_t receive_time_ms = kUnknownReceiveTime;
+  std::span<const ColumnValue> columns = {};
 };
 
 struct EncodedObject {

@@ -172,6 +172,20 @@ std::vector<MetricFamily> ConverterCollector::Collect() const {
                                     {{"reason", std::string(name)}}));
   }
   out.push_back(std::move(reasons));
+  MetricFamily nulls = Family("parquet_null_values_total",
+                              "Typed Parquet column values stored as null, by route, column and "
+                              "reason (absent: no such field or JSON null; type: not "
+                              "convertible; payload: not JSON or not inflatable).",
+                              MetricType::Counter);
+  for (const converter::ColumnNullStats& c : s.parquet_nulls) {
+    for (size_t r = 0; r < std::size(c.nulls); ++r) {
+      static constexpr const char* kReasons[] = {"absent", "type", "payload"};
+      nulls.metric.push_back(Sample(MetricType::Counter, static_cast<double>(c.nulls[r]),
+                                    {{"route", c.route}, {"column", c.column},
+                                     {"reason", kReasons[r]}}));
+    }
+  }
+  if (!nulls.metric.empty()) out.push_back(std::move(nulls));
   Counter(&out, "broker_connects_total", "Broker connections accepted (CONNACK).",
           s.broker_connects);
   Counter(&out, "broker_disconnects_total",

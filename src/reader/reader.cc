@@ -178,10 +178,13 @@ StatusOr<FetchResult> Reader::Fetch(const OpenObject& object, std::span<const ui
                                      std::to_string(i) + " out of range");
     }
   }
-  // Separators between neighbouring payloads are never worth a request of their own, so a
-  // cluster stays one range even with max_gap_bytes = 0.
-  const uint64_t max_gap =
-      std::max<uint64_t>(options_.max_gap_bytes, index.info().separator.size());
+  // Separators (or Parquet length prefixes) between neighbouring payloads are never worth a
+  // request of their own, so a cluster stays one range even with max_gap_bytes = 0.
+  // In a Parquet body, neighbours in one data page are 4 bytes apart (the BYTE_ARRAY length).
+  const uint64_t framing = index.info().body_format == format::BodyFormat::kParquet
+                               ? 4
+                               : index.info().separator.size();
+  const uint64_t max_gap = std::max<uint64_t>(options_.max_gap_bytes, framing);
   const std::vector<format::ByteRange> ranges = index.CoalesceRanges(entries, max_gap);
   std::vector<std::string> bodies(ranges.size());
   for (size_t r = 0; r < ranges.size(); ++r) {

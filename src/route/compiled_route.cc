@@ -1,6 +1,10 @@
 #include "route/compiled_route.h"
 
 #include <algorithm>
+#include <iterator>
+#include <set>
+
+#include "format/format_options.h"
 
 namespace mqtt2s3::route {
 namespace {
@@ -41,6 +45,73 @@ Status ParsePattern(std::string_view pattern, std::vector<std::string>* names) {
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
+  return Status::Ok();
+}
+
+Status ValidatePointer(std::string_view ptr, bool allow_empty) {
+  if (ptr.empty() && allow_empty) return Status::Ok();
+  if (ptr.empty() || ptr.front() != '/') {
+    return Status::InvalidArgument("expected a JSON pointer such as /weldspot/Timestamp");
+  }
+  for (size_t i = 0; i < ptr.size(); ++i) {
+    if (ptr[i] == '~' && (i + 1 >= ptr.size() || (ptr[i + 1] != '0' && ptr[i + 1] != '1'))) {
+      return Status::InvalidArgument("'~' in a JSON pointer must be '~0' or '~1'");
+    }
+  }
+  return Status::Ok();
+}
+
+bool IsColumnName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+                    (i > 0 && c >= '0' && c <= '9');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// routes[].format and routes[].columns. On error *field names the offending key.
+Status ValidateColumns(const RouteOptions& options, std::string* field) {
+  if (options.columns.empty()) return Status::Ok();
+  *field = "columns";
+  if (options.format != format::BodyFormat::kParquet) {
+    return Status::InvalidArgument("typed columns need the route's format to be parquet");
+  }
+  if (options.payload != PayloadFormat::kJson) {
+    return Status::InvalidArgument("typed columns need the route's payload to be json");
+  }
+  std::set<std::string_view> names(std::begin(format::kParquetFixedColumns),
+                                   std::end(format::kParquetFixedColumns));
+  for (size_t i = 0; i < options.columns.size(); ++i) {
+    const ColumnOptions& c = options.columns[i];
+    const std::string at = "columns[" + std::to_string(i) + "].";
+    *field = at + "name";
+    if (!IsColumnName(c.name)) {
+      return Status::InvalidArgument("column name '" + c.name.substr(0, 80) +
+                                     "' must match [A-Za-z_][A-Za-z0-9_]* (at most 64 bytes)");
+    }
+    if (!names.insert(c.name).second) {
+      const bool fixed = std::find(std::begin(format::kParquetFixedColumns),
+                                   std::end(format::kParquetFixedColumns),
+                                   c.name) != std::end(format::kParquetFixedColumns);
+      return Status::InvalidArgument(
+          fixed ? "column name '" + c.name + "' is a fixed column of every Parquet object"
+                : "column name '" + c.name + "' is used by an earlier column");
+    }
+    *field = at + "pointer";
+    M2S_RETURN_IF_ERROR(ValidatePointer(c.pointer, /*allow_empty=*/true));
+    if (c.type == format::ColumnType::kTimestamp) {
+      *field = at + "time_format";
+      M2S_RETURN_IF_ERROR(EventTimeParser::Create(c.time_format, options.time_zone).status());
+    }
+  }
+  if (options.columns.size() > kMaxRouteColumns) {
+    *field = "columns";
+    return Status::InvalidArgument("at most " + std::to_string(kMaxRouteColumns) + " columns");
+  }
+  field->clear();
   return Status::Ok();
 }
 
@@ -85,16 +156,8 @@ StatusOr<CompiledRoute> CompiledRoute::Compile(const RouteOptions& options,
     if (options.payload != PayloadFormat::kJson) {
       return fail("time_field", Status::InvalidArgument("needs the route's payload to be json"));
     }
-    if (options.time_field.front() != '/') {
-      return fail("time_field",
-                  Status::InvalidArgument("expected a JSON pointer such as /weldspot/Timestamp"));
-    }
-    const std::string& ptr = options.time_field;
-    for (size_t i = 0; i < ptr.size(); ++i) {
-      if (ptr[i] == '~' && (i + 1 >= ptr.size() || (ptr[i + 1] != '0' && ptr[i + 1] != '1'))) {
-        return fail("time_field",
-                    Status::InvalidArgument("'~' in a JSON pointer must be '~0' or '~1'"));
-      }
+    if (Status s = ValidatePointer(options.time_field, false); !s.ok()) {
+      return fail("time_field", s);
     }
   }
   if (Status s = ParseUtcOffset(options.time_zone).status(); !s.ok()) return fail("time_zone", s);
@@ -143,6 +206,11 @@ StatusOr<CompiledRoute> CompiledRoute::Compile(const RouteOptions& options,
   }
   if (options.max_inflated_bytes < 1 || options.max_inflated_bytes > (1ull << 30)) {
     return fail("max_inflated_bytes", Status::InvalidArgument("must be in 1..1GiB"));
+  }
+  std::string column_field;
+  if (Status s = ValidateColumns(options, &column_field); !s.ok()) {
+    if (bad_field) *bad_field = column_field;
+    return Status::InvalidArgument(column_field + ": " + s.message());
   }
   return CompiledRoute(options, TopicFilter(options.filter), std::move(bucket), std::move(*k),
                        std::move(event_time), std::move(*index_key), std::move(dedupe),

@@ -20,7 +20,8 @@ class CompiledRoute {
  public:
   // On error, *bad_field (if given) names the offending RouteOptions field: "name", "filter",
   // "pattern", "bucket", "key", "time_field", "time_format", "time_zone",
-  // "payload_compression", "compressed_level" or "max_inflated_bytes". The key is
+  // "payload_compression", "compressed_level", "max_inflated_bytes", "format", "columns" or
+  // "columns[i].<field>". The key is
   // compiled as a batching key: batch placeholders allowed, {seq} refused, and it must hold
   // {object_name} or both {partition_seq} and {instance} (keys unique per batch).
   static StatusOr<CompiledRoute> Compile(const RouteOptions& options,
@@ -42,6 +43,10 @@ class CompiledRoute {
   // the route has none.
   int compressed_level_index() const { return compressed_level_index_; }
   bool uses_json() const;
+  // A Parquet route whose payload column is JSON-typed: the router checks each payload.
+  bool validates_json() const {
+    return options_.format == format::BodyFormat::kParquet && PayloadStoredAsJson(options_);
+  }
   bool uses_receive_time() const;
 
  private:

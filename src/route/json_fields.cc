@@ -105,6 +105,20 @@ JsonFieldResult JsonFields::Get(std::string_view pointer, std::string_view* valu
   return r;
 }
 
+bool JsonFields::IsValid() {
+  Impl& im = *impl_;
+  if (im.valid == Impl::Valid::kUnknown) {
+    // EnsureParsed makes the padded copy the DOM parser needs, whatever ondemand says.
+    if (im.state == Impl::State::kUnparsed) im.EnsureParsed();
+    if (!im.validator) im.validator = std::make_unique<simdjson::dom::parser>();
+    simdjson::dom::element unused;
+    im.valid = im.validator->parse(im.padded.data(), im.payload.size(), false).get(unused)
+                   ? Impl::Valid::kNo
+                   : Impl::Valid::kYes;
+  }
+  return im.valid == Impl::Valid::kYes;
+}
+
 JsonFieldResult JsonFields::Read(std::string_view pointer, std::string_view* value) {
   if (!impl_->EnsureParsed()) return JsonFieldResult::kInvalidJson;
   simdjson::ondemand::value v;

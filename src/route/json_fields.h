@@ -37,6 +37,9 @@ class JsonFields {
 
   void Reset(std::string_view payload);
   JsonFieldResult Get(std::string_view pointer, std::string_view* value);
+  // True when the whole payload is valid JSON (and UTF-8), checked once per Reset with
+  // simdjson's DOM parser (reused, so no allocation in steady state).
+  bool IsValid();
 
  private:
   JsonFieldResult Read(std::string_view pointer, std::string_view* value);

@@ -8,6 +8,7 @@ namespace mqtt2s3::route {
 
 std::string_view RouteOptions::EffectiveContentType() const {
   if (!content_type.empty()) return content_type;
+  if (format == format::BodyFormat::kParquet) return "application/vnd.apache.parquet";
   return payload == PayloadFormat::kJson ? "application/json" : "application/octet-stream";
 }
 
@@ -21,6 +22,15 @@ std::string_view PayloadCompressionName(PayloadCompression c) {
 
 std::string_view ObjectExtension(PayloadFormat f) {
   return f == PayloadFormat::kJson ? "jsonl" : "bin";
+}
+
+std::string_view ObjectExtension(const RouteOptions& route) {
+  return route.format == format::BodyFormat::kParquet ? "parquet" : ObjectExtension(route.payload);
+}
+
+bool PayloadStoredAsJson(const RouteOptions& route) {
+  return route.payload == PayloadFormat::kJson &&
+         route.payload_compression == PayloadCompression::kNone && route.compressed_level.empty();
 }
 
 Status ValidateInstanceId(std::string_view id) {

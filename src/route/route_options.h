@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "format/body_format.h"
 
 namespace mqtt2s3::route {
 
@@ -27,6 +28,23 @@ enum class PayloadCompression : uint8_t {
 // One partition per topic, a directory per hour of event time, the canonical object name.
 inline constexpr std::string_view kDefaultKeyTemplate =
     "{topic}/{first:%Y/%m/%d/%H}/{object_name}";
+
+// Most typed columns one route may have.
+inline constexpr size_t kMaxRouteColumns = 1000;
+
+// A typed column of a Parquet route (routes[].columns): a payload field by JSON pointer.
+struct ColumnOptions {
+  // Column name, [A-Za-z_][A-Za-z0-9_]{0,63}; not a fixed column's name
+  // (format::kParquetFixedColumns). Required.
+  std::string name;
+  // RFC 6901 JSON pointer into the (inflated) payload, e.g. "/weldspot/Voltage"; "" = the
+  // whole payload. Required.
+  std::string pointer;
+  format::ColumnType type = format::ColumnType::kString;
+  // timestamp only: how a string value is written (route/event_time.h formats: rfc3339,
+  // unix_ms, unix_s or a %-pattern), in the route's time_zone. A number is epoch ms.
+  std::string time_format = "rfc3339";
+};
 
 struct RouteOptions {
   // Unique name; shows in {route}, logs and metrics. Required.
@@ -78,6 +96,11 @@ struct RouteOptions {
   // messages are one contiguous byte range.
   bool cluster = true;
   size_t cluster_components = 1;
+  // Object body: JSON Lines (default) or Parquet (format/parquet_body.h).
+  format::BodyFormat format = format::BodyFormat::kJsonLines;
+  // Parquet only: typed columns taken from each payload; a value that is absent or does not
+  // convert is a null (counted), never a lost message. Needs payload kJson.
+  std::vector<ColumnOptions> columns;
 
   // The Content-Type to use (content_type or the payload format's default).
   std::string_view EffectiveContentType() const;
@@ -105,5 +128,12 @@ std::string_view PayloadCompressionName(PayloadCompression c);  // "none", "zlib
 // Extension of batch objects in {object_name}: "jsonl" for json (the body is JSON Lines),
 // "bin" for raw.
 std::string_view ObjectExtension(PayloadFormat f);
+// The route's extension: "parquet" for a Parquet body, else ObjectExtension(payload).
+std::string_view ObjectExtension(const RouteOptions& route);
+
+// True when every payload a route stores is valid JSON as stored, so a Parquet body may type
+// its payload column JSON: payload json, no compression (the router then dead-letters
+// payloads that are not JSON, see Router::Route).
+bool PayloadStoredAsJson(const RouteOptions& route);
 
 }  // namespace mqtt2s3::route

@@ -20,7 +20,7 @@ StatusOr<Router> Router::Create(const RouterOptions& options) {
     auto c = CompiledRoute::Compile(r);
     if (!c.ok()) return c.status();
     const size_t growth = c->key().MaxSlotGrowth(
-        MaxObjectNameBytes(options.instance_id, ObjectExtension(r.payload)));
+        MaxObjectNameBytes(options.instance_id, ObjectExtension(r)));
     // A key with every batch value at its longest must still fit S3's limit; the partial key
     // is checked against what is left, so RenderObjectKey can never overflow it.
     if (growth + 1 >= options.max_key_bytes) {
@@ -140,6 +140,17 @@ bool Router::Route(std::string_view topic, std::string_view payload,
     if (!PayloadForReading(route, payload, &json, result)) return false;
     json_.Reset(json);
   }
+  if (route.validates_json()) {
+    // A Parquet body types this route's payload column JSON, and readers (fastparquet) parse
+    // it: a payload that is not JSON must not enter such an object.
+    if (!route.uses_json()) json_.Reset(payload);
+    if (!json_.IsValid()) {
+      result->reason = DeadLetterReason::kInvalidJson;
+      result->detail.assign("payload is not valid JSON (route '" + route.options().name +
+                            "' stores payloads in a JSON-typed Parquet column)");
+      return false;
+    }
+  }
   if (route.event_time().has_value()) {
     std::string_view text;
     int64_t ms = 0;
@@ -198,7 +209,7 @@ Status Router::RenderObjectKey(size_t route_index, std::string_view partial_key,
   }
   const CompiledRoute& route = shared_->routes[route_index];
   M2S_RETURN_IF_ERROR(route.key().FillSlots(partial_key, vars, shared_->instance_id,
-                                            ObjectExtension(route.options().payload), out));
+                                            ObjectExtension(route.options()), out));
   if (out->size() > shared_->max_key_bytes) {
     return Status::InvalidArgument("object key is " + std::to_string(out->size()) +
                                    " bytes, limit " + std::to_string(shared_->max_key_bytes));
