@@ -398,10 +398,13 @@ std::vector<ConfigKey> BuildTable() {
              "whole payload.",
              M2S_COLUMN(pointer), kRequired),
       Enum(Scalar("routes[].columns[].type", K::kString, "string",
-                  "`int64` (integers, or numbers with an integral value), `double` (numbers), "
-                  "`string` (strings; numbers and booleans as their JSON text), `bool`, "
-                  "`timestamp` (UTC milliseconds: a number is Unix ms, a string is parsed with "
-                  "time_format).",
+                  "`int64` (integers, numbers with an integral value, or a string that is "
+                  "wholly one, e.g. `\"42\"`), `double` (numbers, or a string that is wholly "
+                  "a finite number, e.g. `\"229.7\"`), `string` (strings; numbers and booleans "
+                  "as their JSON text), `bool` (true/false, 0/1, or the strings `\"true\"`, "
+                  "`\"false\"`, `\"1\"`, `\"0\"`), `timestamp` (UTC milliseconds: a number "
+                  "is Unix ms, a string is parsed with time_format). Anything else is a null, "
+                  "counted in mqtt2s3_parquet_null_values_total.",
                   M2S_COLUMN(type)),
            "int64|double|string|bool|timestamp"),
       Scalar("routes[].columns[].time_format", K::kString, "rfc3339",

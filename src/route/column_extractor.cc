@@ -26,6 +26,30 @@ bool IntegralToInt64(double d, int64_t* out) {
   return true;
 }
 
+// Devices often send numbers and switches as strings ("229.7", "1"): a string converts when
+// all of it is one such value, with no spaces, signs beyond a leading '-', or NaN/infinity.
+bool TextToDouble(std::string_view text, double* out) {
+  if (text.empty()) return false;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, *out, std::chars_format::general);
+  return ec == std::errc() && ptr == end && std::isfinite(*out);
+}
+
+bool TextToInt64(std::string_view text, int64_t* out) {
+  if (text.empty()) return false;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, *out);
+  if (ec == std::errc() && ptr == end) return true;
+  double d = 0;
+  return ec != std::errc::result_out_of_range && TextToDouble(text, &d) && IntegralToInt64(d, out);
+}
+
+bool TextToBool(std::string_view text, bool* out) {
+  if (text == "true" || text == "1") return *out = true, true;
+  if (text == "false" || text == "0") return *out = false, true;
+  return false;
+}
+
 }  // namespace
 
 std::string_view NullReasonName(NullReason r) {
@@ -92,24 +116,41 @@ struct ColumnExtractor::Impl {
     switch (columns[c].type) {
       case ColumnType::kInt64: {
         // UINT64 means above INT64_MAX: not representable.
+        std::string_view text;
         const bool ok = type == T::INT64 ? !e.get_int64().get(i)
                         : type == T::DOUBLE
                             ? !e.get_double().get(d) && IntegralToInt64(d, &i)
-                            : false;
+                        : type == T::STRING ? !e.get_string().get(text) && TextToInt64(text, &i)
+                                            : false;
         if (!ok) break;
         cell->kind = ColumnValue::Kind::kInt64;
         cell->i = i;
         return;
       }
       case ColumnType::kDouble:
-        if (type != T::INT64 && type != T::UINT64 && type != T::DOUBLE) break;
-        if (e.get_double().get(d)) break;
+        if (type == T::STRING) {
+          std::string_view text;
+          if (e.get_string().get(text) || !TextToDouble(text, &d)) break;
+        } else if (type != T::INT64 && type != T::UINT64 && type != T::DOUBLE) {
+          break;
+        } else if (e.get_double().get(d)) {
+          break;
+        }
         cell->kind = ColumnValue::Kind::kDouble;
         cell->d = d;
         return;
       case ColumnType::kBool: {
         bool b = false;
-        if (type != T::BOOL || e.get_bool().get(b)) break;
+        std::string_view text;
+        if (type == T::BOOL) {
+          if (e.get_bool().get(b)) break;
+        } else if (type == T::STRING) {
+          if (e.get_string().get(text) || !TextToBool(text, &b)) break;
+        } else if (type == T::INT64 && (i = e.get_int64().value_unsafe()) >= 0 && i <= 1) {
+          b = i == 1;
+        } else {
+          break;
+        }
         cell->kind = ColumnValue::Kind::kBool;
         cell->b = b;
         return;

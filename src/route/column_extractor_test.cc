@@ -71,7 +71,7 @@ TEST(ColumnExtractorTest, ConvertsEachTypeAndNullsWhatIsAbsentOrWrong) {
   EXPECT_EQ(r0[4].i, 1538413200000);
 
   auto r1 = x.row(1);
-  EXPECT_EQ(r1[0].kind, K::kNull);  // a string in a double column
+  EXPECT_EQ(r1[0].kind, K::kNull);  // a string that is not a number, in a double column
   EXPECT_EQ(r1[1].kind, K::kInt64);  // 2.0 is integral
   EXPECT_EQ(r1[1].i, 2);
   EXPECT_EQ(r1[2].kind, K::kString);
@@ -91,6 +91,44 @@ TEST(ColumnExtractorTest, ConvertsEachTypeAndNullsWhatIsAbsentOrWrong) {
   EXPECT_EQ(nulls[3][static_cast<size_t>(NullReason::kAbsent)], 1u);  // null
   EXPECT_EQ(nulls[3][static_cast<size_t>(NullReason::kType)], 1u);    // "yes"
   EXPECT_EQ(nulls[4][static_cast<size_t>(NullReason::kType)], 1u);    // "yesterday"
+}
+
+TEST(ColumnExtractorTest, NumbersAndSwitchesSentAsStringsConvertWhenTheWholeStringIsOne) {
+  ColumnExtractor x = Make(Route());
+  x.BeginBatch(3);
+  // The welding devices send every value as a string.
+  x.AddRow("a/b", R"({"weldspot":{"Voltage":"229.7"},"n":"-42","ok":"1"})");
+  x.AddRow("a/b", R"({"weldspot":{"Voltage":"1e3"},"n":"3.0","ok":"false"})");
+  x.AddRow("a/b", R"({"weldspot":{"Voltage":" 229.7"},"n":"12abc","ok":2})");
+  x.AddRow("a/b", R"({"weldspot":{"Voltage":"nan"},"n":"99999999999999999999","ok":"yes"})");
+  x.AddRow("a/b", R"({"weldspot":{"Voltage":""},"n":"","ok":0})");
+  x.FinishBatch();
+
+  auto r0 = x.row(0);
+  EXPECT_EQ(r0[0].kind, K::kDouble);
+  EXPECT_EQ(r0[0].d, 229.7);
+  EXPECT_EQ(r0[1].kind, K::kInt64);
+  EXPECT_EQ(r0[1].i, -42);
+  EXPECT_EQ(r0[3].kind, K::kBool);
+  EXPECT_TRUE(r0[3].b);
+  auto r1 = x.row(1);
+  EXPECT_EQ(r1[0].d, 1000.0);
+  EXPECT_EQ(r1[1].kind, K::kInt64);  // "3.0" is integral
+  EXPECT_EQ(r1[1].i, 3);
+  EXPECT_EQ(r1[3].kind, K::kBool);
+  EXPECT_FALSE(r1[3].b);
+  for (size_t row : {2u, 3u}) {  // spaces, trailing junk, NaN, out of range, 2, "yes"
+    for (size_t c : {0u, 1u, 3u}) EXPECT_EQ(x.row(row)[c].kind, K::kNull) << row << "," << c;
+  }
+  auto r4 = x.row(4);
+  EXPECT_EQ(r4[0].kind, K::kNull);  // empty strings convert to nothing
+  EXPECT_EQ(r4[1].kind, K::kNull);
+  EXPECT_EQ(r4[3].kind, K::kBool);  // the number 0
+  EXPECT_FALSE(r4[3].b);
+  auto nulls = x.null_counts();
+  EXPECT_EQ(nulls[0][static_cast<size_t>(NullReason::kType)], 3u);
+  EXPECT_EQ(nulls[1][static_cast<size_t>(NullReason::kType)], 3u);
+  EXPECT_EQ(nulls[3][static_cast<size_t>(NullReason::kType)], 2u);
 }
 
 TEST(ColumnExtractorTest, FieldsThatComeAndGoAndInvalidPayloadsGiveNulls) {
