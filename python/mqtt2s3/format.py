@@ -58,6 +58,14 @@ class ObjectInfo:
     index_inline: bool
     index_prefix: str = ""
     index_suffix: str = ""
+    # "jsonl" (payload + separator, back to back) or "parquet" (a Parquet file whose payload
+    # column holds each payload as one PLAIN value: 4-byte length, then the bytes).
+    body_format: str = "jsonl"
+
+    def payload_gap(self) -> int:
+        """Bytes between the end of one payload and the start of the next within a group:
+        what range coalescing must not count as a gap."""
+        return 4 if self.body_format == "parquet" else len(self.separator)
 
     def index_object_key(self, data_key: str) -> str:
         return self.index_prefix + data_key + self.index_suffix
@@ -197,6 +205,10 @@ def _percent_decode(text: str, name: str) -> str:
     return out.decode("utf-8", "surrogateescape")
 
 
+# Values of mqtt2s3-body-format; an absent field means "jsonl".
+BODY_FORMATS = ("jsonl", "parquet")
+
+
 def parse_info(metadata: Dict[str, str]) -> ObjectInfo:
     """The mandatory metadata fields, checked. Unknown names are ignored."""
     m = normalize_metadata(metadata)
@@ -209,6 +221,10 @@ def parse_info(metadata: Dict[str, str]) -> ObjectInfo:
         separator = b"" if sep_text == "none" else bytes.fromhex(sep_text)
     except ValueError:
         raise FormatError(f"object metadata {_P}separator is not hex: {sep_text[:64]!r}") from None
+    body_format = m.get(_P + "body-format", "jsonl")
+    if body_format not in BODY_FORMATS:
+        raise UnsupportedVersion(f"unsupported body format {body_format[:32]!r} (this reader "
+                                 f"knows {', '.join(BODY_FORMATS)}); upgrade the reader")
     location = _required(m, _P + "index-location")
     if location not in ("inline", "object"):
         raise FormatError(f"object metadata {_P}index-location is {location[:32]!r}, "
@@ -224,6 +240,7 @@ def parse_info(metadata: Dict[str, str]) -> ObjectInfo:
         index_size=_number(m, _P + "index-size"),
         index_sha256=_sha256(m, _P + "index-sha256"),
         index_inline=location == "inline",
+        body_format=body_format,
     )
     if info.message_count > 0 and info.first_event_ms > info.last_event_ms:
         raise FormatError("object metadata first event time is after the last")

@@ -251,8 +251,9 @@ class Reader:
         wanted = list(entries)
         if self.dedupe:
             wanted = [i for i in wanted if not self._duplicate(index.entries[i].dedupe_id)]
-        # The separator between neighbours is not a gap: a cluster stays one range at max_gap=0.
-        ranges = index.coalesce_ranges(wanted, self.max_gap + len(obj.info.separator))
+        # What sits between neighbours (the separator, or a Parquet value's length prefix) is
+        # not a gap: a cluster stays one range at max_gap=0.
+        ranges = index.coalesce_ranges(wanted, self.max_gap + obj.info.payload_gap())
         starts: List[int] = []
         parts: List[bytes] = []
         for start, length in ranges:
@@ -415,6 +416,8 @@ def _cmd_inspect(r: Reader, a, out) -> int:
               f"last event:      {iso_ms(info.last_event_ms)}\n"
               f"body:            {info.body_length} bytes, sha256 {info.body_sha256}\n"
               f"separator:       \"{_one_line(info.separator)}\"\n"
+              + (f"body format:     {info.body_format} (payloads addressed inside the file; "
+                 "no separator)\n" if info.body_format != "jsonl" else "") +
               f"index:           {where}, {info.index_size} bytes compressed\n"
               f"index checksum:  ok (sha256 {info.index_sha256})\n")
     rc = 0

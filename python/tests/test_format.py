@@ -170,6 +170,18 @@ class MetadataTest(unittest.TestCase):
         with self.assertRaisesRegex(fmt.FormatError, "names neither"):
             fmt.locate_index(meta, "a/b")
 
+    def test_the_body_format_is_jsonl_when_absent_and_parquet_when_said(self):
+        meta, _, _, _ = load_case("example3")
+        info = fmt.parse_info(meta)
+        self.assertEqual((info.body_format, info.payload_gap()), ("jsonl", len(info.separator)))
+        meta["mqtt2s3-body-format"] = "parquet"
+        meta["mqtt2s3-separator"] = "none"
+        info = fmt.parse_info(meta)
+        self.assertEqual((info.body_format, info.payload_gap()), ("parquet", 4))
+        meta["mqtt2s3-body-format"] = "orc"
+        with self.assertRaisesRegex(fmt.UnsupportedVersion, "body format 'orc'.*upgrade"):
+            fmt.parse_info(meta)
+
 
 class DamageTest(unittest.TestCase):
     def test_a_flipped_index_byte_is_a_checksum_mismatch(self):
