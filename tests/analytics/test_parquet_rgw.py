@@ -33,7 +33,6 @@ import unittest
 import uuid
 import zlib
 
-import duckdb
 import fastparquet
 import paho.mqtt.client as mqtt
 import polars as pl
@@ -48,6 +47,7 @@ sys.path.insert(0, os.path.join(SRC, "python"))
 import stack  # noqa: E402
 from s3_proxy import CountingProxy  # noqa: E402
 from mqtt2s3.reader import Reader  # noqa: E402
+from mqtt2s3 import analytics  # noqa: E402
 
 BIN = os.environ.get("MQTT2S3_BIN", os.path.join(SRC, "build", "apps", "mqtt2s3", "mqtt2s3"))
 STACK = stack.read_env()
@@ -420,17 +420,8 @@ class ParquetOnRgwTest(unittest.TestCase):
                         self.fail(f"{key}: rg {g} {name}: values but no min/max")
 
     def duckdb(self, endpoint):
-        con = duckdb.connect()
-        import importlib.util
-        ext = os.path.join(list(importlib.util.find_spec("duckdb_ext").submodule_search_locations)[0],
-                           "extensions")
-        con.execute(f"SET extension_directory='{ext}'")
-        con.execute("LOAD httpfs")
-        host = endpoint.split("://", 1)[1]
-        con.execute(f"""CREATE SECRET rgw (TYPE s3, KEY_ID '{STACK["S3_ACCESS_KEY"]}',
-                        SECRET '{STACK["S3_SECRET_KEY"]}', ENDPOINT '{host}', URL_STYLE 'path',
-                        USE_SSL false, REGION '{STACK.get("S3_REGION", "us-east-1")}')""")
-        return con
+        return analytics.connect(endpoint, STACK["S3_ACCESS_KEY"], STACK["S3_SECRET_KEY"],
+                                 STACK.get("S3_REGION", "us-east-1"))
 
     def test_duckdb_reads_every_value_straight_from_rgw(self):
         con = self.duckdb(STACK["S3_ENDPOINT"])
@@ -525,6 +516,65 @@ class ParquetOnRgwTest(unittest.TestCase):
               f"{one['requests']} requests, {one['bytes']} bytes; whole bucket scan: "
               f"{everything['requests']} requests, {everything['bytes']} bytes")
         self.assertLess(one["bytes"], everything["bytes"] / 2, "the device query read most bytes")
+
+    # ---- docs/ANALYTICS.md recipes --------------------------------------------------------------
+
+    def test_recipe_polars_scans_a_plant_straight_from_rgw(self):
+        bucket = f"{self.root.lower()}-plant-1"
+        df = (pl.scan_parquet(f"s3://{bucket}/**/*.parquet", storage_options={
+                  "aws_endpoint_url": STACK["S3_ENDPOINT"], "aws_allow_http": "true",
+                  "aws_access_key_id": STACK["S3_ACCESS_KEY"],
+                  "aws_secret_access_key": STACK["S3_SECRET_KEY"],
+                  "aws_region": STACK.get("S3_REGION", "us-east-1")})
+              .group_by(pl.col("index_key").str.split("/").list.first().alias("device"))
+              .agg(pl.len().alias("n"), pl.col("voltage").mean().alias("avg"))
+              .sort("device").collect())
+        want = {}
+        for w in self.expected_for(bucket).values():
+            want.setdefault(w["index_key"].split("/")[0], []).append(w["typed"]["voltage"])
+        self.assertEqual(df["device"].to_list(), sorted(want))
+        for row in df.to_dicts():
+            vals = [v for v in want[row["device"]] if v is not None]
+            self.assertEqual(row["n"], len(want[row["device"]]))
+            self.assertAlmostEqual(row["avg"], sum(vals) / len(vals), places=9)
+
+    def test_recipe_per_device_per_minute_voltage(self):
+        bucket = f"{self.root.lower()}-plant-1"
+        got = analytics.per_minute_voltage(self.duckdb(STACK["S3_ENDPOINT"]), bucket)
+        groups = {}
+        for w in self.expected_for(bucket).values():
+            minute = w["event_ms"] // 60000 * 60000
+            groups.setdefault((w["index_key"].split("/")[0], minute), []).append(
+                w["typed"]["voltage"])
+        self.assertEqual(len(got), len(groups))
+        for device, minute, n, vmin, avg, vmax in got:
+            vals = [v for v in groups[(device, int(minute.timestamp() * 1000))] if v is not None]
+            self.assertEqual(n, len(vals), (device, minute))
+            if vals:
+                self.assertEqual((vmin, vmax), (min(vals), max(vals)))
+                self.assertAlmostEqual(avg, sum(vals) / len(vals), places=9)
+
+    def test_recipe_asof_join_of_two_devices(self):
+        bucket = f"{self.root.lower()}-plant-1"
+        rows, seconds = analytics.asof_join(self.duckdb(STACK["S3_ENDPOINT"]), bucket,
+                                            "WELDING-STATION-1", "WELDING-STATION-2",
+                                            tolerance_ms=5000)
+        mine = sorted((w["event_ms"], w["typed"]["voltage"]) for w in
+                      self.expected_for(bucket).values()
+                      if w["index_key"].startswith("WELDING-STATION-1/"))
+        theirs = sorted((w["event_ms"], w["typed"]["current"]) for w in
+                        self.expected_for(bucket).values()
+                        if w["index_key"].startswith("WELDING-STATION-2/"))
+        self.assertEqual(len(rows), len(mine))
+        for (t, v, rt, rv), (wt, wv) in zip(rows, mine):
+            self.assertEqual((int(t.timestamp() * 1000), v), (wt, wv))
+            earlier = [x for x in theirs if x[0] <= wt]
+            if earlier and wt - earlier[-1][0] <= 5000:
+                self.assertEqual((int(rt.timestamp() * 1000), rv), earlier[-1])
+            else:
+                self.assertEqual((rt, rv), (None, None))
+        print(f"\n[parquet] as-of join, {len(rows)} rows straight from RGW in {seconds:.3f} s "
+              f"({len(rows) / seconds:,.0f} rows/s, object reads included)")
 
 
 if __name__ == "__main__":
