@@ -4,11 +4,15 @@
 #   2. mqtt2s3 run with examples/welding.yaml (one bucket per plant, 10,000 messages per object,
 #      object names carrying the first/last message time, index key DEVICE/TYPE/VERSION/Timestamp,
 #      acks after the write-ahead log)
+#      and, beside it, mqtt2s3 run with examples/welding-parquet.yaml: the same stream as Parquet
+#      objects (buckets company-x-plant-N-pq) with typed voltage/current columns
 #   3. mqtt2s3 simulate: one simulated hour (2018-10-01 17:00-18:00) of weldspot messages from
 #      3 plants x 10 devices at QoS 1, plus one message that cannot be routed (dead-letter)
 #   4. SIGTERM: the converter flushes its batches, uploads them, disconnects
 #   5. the objects listed and one device's messages fetched with ranged GETs (requests printed)
 #   6. plot_voltage: plant 1's voltage per device for the hour -> out/demo/voltage.png
+#   6b. Parquet: plant 1's objects queried with SQL straight from RGW (DuckDB + httpfs), the
+#      per-minute statistics and as-of join recipes of docs/ANALYTICS.md
 #   7. mqtt2s3 serve in the background: the Grafana JSON endpoint and the dashboard page
 #   8. a summary: messages, objects, bytes, the PNG, the dashboard URL
 # The stack and the dashboard stay up afterwards for exploring; stop them with
@@ -35,6 +39,11 @@ sed -e "s#port: 1883#port: $MQTT_PORT#" -e "s#http://127.0.0.1:8000#$S3_ENDPOINT
 
 # The demo's write-ahead log lives with the stack, not in the working tree.
 sed -i "s#dir: mqtt2s3-wal/welding-1#dir: ${MQTT2S3_STACK_DIR:-$PWD/.dev-stack}/wal-welding-1#" "$CONFIG"
+# The same stream into Parquet objects, by a second converter with its own session and WAL.
+CONFIG_PQ=$(mktemp /tmp/mqtt2s3-demo-pq.XXXXXX.yaml)
+sed -e "s#port: 1883#port: $MQTT_PORT#" -e "s#http://127.0.0.1:8000#$S3_ENDPOINT#" \
+  -e "s#dir: mqtt2s3-wal/welding-pq-1#dir: ${MQTT2S3_STACK_DIR:-$PWD/.dev-stack}/wal-welding-pq-1#" \
+  examples/welding-parquet.yaml > "$CONFIG_PQ"
 OUT=${DEMO_OUT:-$PWD/out/demo}
 mkdir -p "$OUT"
 
@@ -42,9 +51,15 @@ say "converter: $BIN run --config examples/welding.yaml"
 LOG=$OUT/converter.log
 "$BIN" run --config "$CONFIG" >"$LOG" 2>&1 &
 CONV=$!
-trap 'kill -TERM $CONV 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do grep -q "subscribed" "$LOG" && break; sleep 0.1; done
-grep -q "subscribed" "$LOG" || { echo "converter did not subscribe:"; cat "$LOG"; exit 1; }
+LOG_PQ=$OUT/converter-parquet.log
+say "converter: $BIN run --config examples/welding-parquet.yaml (the same stream as Parquet)"
+"$BIN" run --config "$CONFIG_PQ" >"$LOG_PQ" 2>&1 &
+CONV_PQ=$!
+trap 'kill -TERM $CONV $CONV_PQ 2>/dev/null || true' EXIT
+for log in "$LOG" "$LOG_PQ"; do
+  for _ in $(seq 1 100); do grep -q "subscribed" "$log" && break; sleep 0.1; done
+  grep -q "subscribed" "$log" || { echo "converter did not subscribe:"; cat "$log"; exit 1; }
+done
 
 DURATION=${DEMO_DURATION:-1h}
 say "mqtt2s3 simulate: 3 plants x 10 devices x $DURATION simulated (QoS 1), then one bad message"
@@ -57,8 +72,10 @@ echo "published 1 non-JSON message (its index key needs a payload field: dead-le
 
 say "stopping the converter (SIGTERM: every batch flushed and uploaded, DISCONNECT)"
 sleep 1
-kill -TERM $CONV; wait $CONV || true; trap - EXIT
+kill -TERM $CONV $CONV_PQ; wait $CONV || true; wait $CONV_PQ || true; trap - EXIT
 grep -E "WAL|connected|stopped|dead-letter|error" "$LOG" | sed 's/^/  /'
+echo "  parquet converter:"
+grep -E "stopped|error" "$LOG_PQ" | sed 's/^/  /'
 
 say "what is in S3 now"
 for plant in 1 2 3; do
@@ -84,6 +101,24 @@ say "plot_voltage: plant 1, 2018-10-01 17:00-18:00, one line per device"
   --to "2018-10-01 18:00" --config "$CONFIG" --endpoint "$S3_ENDPOINT" --no-show \
   --out "$OUT/voltage.png" | tee "$OUT/plot.txt"
 
+say "Parquet: plant 1's objects queried with SQL straight from RGW (DuckDB + httpfs)"
+"$PY" -m mqtt2s3.analytics --endpoint "$S3_ENDPOINT" "
+  SELECT split_part(index_key, '/', 1) AS device, count(*) AS welds,
+         round(avg(voltage), 2) AS avg_v, round(max(current), 1) AS max_a,
+         min(event_time) AS first, max(event_time) AS last
+  FROM read_parquet('s3://company-x-plant-1-pq/2018/**/*.parquet')
+  GROUP BY ALL ORDER BY welds DESC, device LIMIT 5" | tee "$OUT/sql.txt"
+"$PY" - "$S3_ENDPOINT" <<'PY' | tee -a "$OUT/sql.txt"
+import os, sys
+from mqtt2s3 import analytics
+con = analytics.connect(sys.argv[1], os.environ["S3_ACCESS_KEY"], os.environ["S3_SECRET_KEY"])
+per_min = analytics.per_minute_voltage(con, "company-x-plant-1-pq", "2018/")
+rows, secs = analytics.asof_join(con, "company-x-plant-1-pq", "WELDING-STATION-1",
+                                 "WELDING-STATION-2", "2018/")
+print(f"per device and minute: {len(per_min)} rows; as-of join of device 1's voltage with "
+      f"device 2's current: {len(rows)} rows in {secs:.2f} s ({len(rows) / secs:,.0f} rows/s)")
+PY
+
 say "dashboard: mqtt2s3 serve (Grafana JSON data source + page)"
 PIDFILE=${MQTT2S3_STACK_DIR:-.dev-stack}/serve.pid
 if [ -f "$PIDFILE" ]; then kill "$(cat "$PIDFILE")" 2>/dev/null || true; sleep 0.5; fi
@@ -100,19 +135,25 @@ out, listen = sys.argv[1], sys.argv[2]
 s3 = boto3.client("s3", endpoint_url=os.environ["S3_ENDPOINT"],
                   aws_access_key_id=os.environ["S3_ACCESS_KEY"],
                   aws_secret_access_key=os.environ["S3_SECRET_KEY"], region_name="us-east-1")
-objects = size = 0
-for plant in (1, 2, 3):
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=f"company-x-plant-{plant}",
-                                                               Prefix="2018/"):
-        for o in page.get("Contents", []):
-            objects += 1
-            size += o["Size"]
+def listing(suffix):
+    objects = size = 0
+    for plant in (1, 2, 3):
+        for page in s3.get_paginator("list_objects_v2").paginate(
+                Bucket=f"company-x-plant-{plant}{suffix}", Prefix="2018/"):
+            for o in page.get("Contents", []):
+                objects += 1
+                size += o["Size"]
+    return objects, size
+objects, size = listing("")
+pq_objects, pq_size = listing("-pq")
 log = open(os.path.join(out, "converter.log")).read()
 stopped = re.findall(r"stopped: .*", log)
 sim = open(os.path.join(out, "simulate.txt")).read().strip().splitlines()
 print(f"  published   {sim[-1].strip() if sim else '?'}")
 print(f"  converter   {stopped[-1] if stopped else '?'}")
 print(f"  in S3       {objects} objects in company-x-plant-1..3, {size:,} bytes of bodies")
+print(f"  Parquet     {pq_objects} objects in company-x-plant-1..3-pq, {pq_size:,} bytes "
+      f"({pq_size / max(size, 1):.2f} x JSON Lines); SQL: {os.path.join(out, 'sql.txt')}")
 print(f"  plot        {os.path.join(out, 'voltage.png')}  (one voltage curve per device, plant 1)")
 print(f"  dashboard   http://{listen}/ui/   (Grafana JSON data source: http://{listen}/)")
 PY
