@@ -446,3 +446,147 @@ def decode_index(info: ObjectInfo, data: bytes) -> Index:
         if next_entry != n:
             raise FormatError(f"index groups cover {next_entry} of {n} entries")
     return index
+
+
+# -- group directory (optional metadata: mqtt2s3-groups-parts, mqtt2s3-groups-<i>) ---------------
+
+
+@dataclass
+class DirectoryGroup:
+    """One record of the group directory: a cluster key's byte range and event-time range.
+
+    ``offset``/``length`` is the group's range as in GRPS (first payload to the end of the
+    last); ``first_event_ms``/``last_event_ms`` are absolute Unix ms (the metadata stores them
+    as offsets from mqtt2s3-first-event-ms)."""
+    key: str
+    offset: int
+    length: int
+    count: int
+    first_event_ms: int
+    last_event_ms: int
+
+    def fetch_range(self, info: ObjectInfo) -> Tuple[int, int]:
+        """(offset, length) to GET: a Parquet group starts 4 bytes early, at the first
+        payload's PLAIN length prefix."""
+        if info.body_format == "parquet":
+            return self.offset - 4, self.length + 4
+        return self.offset, self.length
+
+
+def _canonical_decimal(text: str) -> Optional[int]:
+    if not text or not text.isascii() or not text.isdigit() or (len(text) > 1 and text[0] == "0"):
+        return None
+    return int(text)
+
+
+def _directory_key(text: str) -> Optional[bytes]:
+    """The record's percent-encoded key: bytes 0x21-0x7E except % , : as they are, every
+    other byte %XX (upper-case). Only the canonical spelling is accepted."""
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "%":
+            digits = text[i + 1:i + 3]
+            if len(digits) != 2 or any(d not in "0123456789ABCDEF" for d in digits):
+                return None
+            b = int(digits, 16)
+            if 0x21 <= b <= 0x7E and b not in (0x25, 0x2C, 0x3A):
+                return None  # an escape of a byte that stays as is
+            out.append(b)
+            i += 3
+        elif "\x21" <= c <= "\x7e" and c not in "%,:":
+            out.append(ord(c))
+            i += 1
+        else:
+            return None
+    return bytes(out)
+
+
+def encode_directory_key(key: bytes) -> str:
+    """The writer's encoding of a cluster key in a directory record (tests build records)."""
+    return "".join(chr(b) if 0x21 <= b <= 0x7E and b not in (0x25, 0x2C, 0x3A) else "%%%02X" % b
+                   for b in key)
+
+
+def parse_group_directory(metadata: Dict[str, str],
+                          info: Optional[ObjectInfo] = None) -> Optional[List[DirectoryGroup]]:
+    """The group directory of an object, or None when it is absent or malformed.
+
+    A malformed directory is never an error: the index still gives every message, so the
+    reader falls back to it (never guesses). Checked: parts 0..P-1 present and non-empty,
+    6 fields per record, canonical decimals and key encoding, count >= 1, ranges inside the
+    body in ascending non-overlapping order, keys strictly ascending (bytes), first <= last
+    within the object's event range, counts adding up to mqtt2s3-count.
+    """
+    m = normalize_metadata(metadata)
+    parts_text = m.get(_P + "groups-parts")
+    if parts_text is None:
+        return None
+    try:
+        info = info or parse_info(metadata)
+    except FormatError:
+        return None
+    parts = _canonical_decimal(parts_text)
+    if parts is None or parts < 1 or parts > 10000:
+        return None
+    records: List[str] = []
+    for p in range(parts):
+        text = m.get(f"{_P}groups-{p}")
+        if not text:
+            return None
+        records.extend(text.split(","))
+    groups: List[DirectoryGroup] = []
+    prev_key: Optional[bytes] = None
+    prev_end = 0
+    total = 0
+    span = info.last_event_ms - info.first_event_ms
+    for record in records:
+        fields = record.split(":")
+        if len(fields) != 6:
+            return None
+        key = _directory_key(fields[0])
+        numbers = [_canonical_decimal(f) for f in fields[1:]]
+        if key is None or any(n is None for n in numbers):
+            return None
+        offset, length, count, first, last = numbers
+        if count < 1 or first > last or last > span:
+            return None
+        if offset < prev_end or offset + length > info.body_length:
+            return None
+        if info.body_format == "parquet" and offset < 4:
+            return None
+        if prev_key is not None and not prev_key < key:
+            return None
+        groups.append(DirectoryGroup(key.decode("utf-8", "surrogateescape"), offset, length,
+                                     count, info.first_event_ms + first,
+                                     info.first_event_ms + last))
+        prev_key, prev_end, total = key, offset + length, total + count
+    if total != info.message_count:
+        return None
+    return groups
+
+
+def split_group(info: ObjectInfo, group: DirectoryGroup, data: bytes) -> Optional[List[bytes]]:
+    """The group's payloads from the bytes of ``group.fetch_range(info)``, or None when they
+    do not frame into exactly ``group.count`` payloads (then use the index).
+
+    JSON Lines: the range is payloads joined by the separator (the writer guarantees no
+    payload holds it). Parquet: ``count`` runs of u32 little-endian length + payload."""
+    if info.body_format == "parquet":
+        out = []
+        pos = 0
+        while pos < len(data) and len(out) < group.count:
+            if len(data) - pos < 4:
+                return None
+            (n,) = struct.unpack_from("<I", data, pos)
+            pos += 4
+            if n > len(data) - pos:
+                return None
+            out.append(data[pos:pos + n])
+            pos += n
+        return out if pos == len(data) and len(out) == group.count else None
+    if not info.separator:
+        return None
+    out = data.split(info.separator)
+    return out if len(out) == group.count else None

@@ -29,7 +29,11 @@ from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else S3_ACCESS_KEY/S3_SECRET_KEY; 
 
 Times: "2018-10-01 17:00", 2018-10-01T17:00:00Z, 2018-10-01T17:00:00.250Z, 2018-10-01 (UTC)
 or Unix ms. Results go to stdout, request counts to stderr; exit 0 ok, 1 failure, 2 usage.
-A Reader is not thread-safe: use one per thread (boto3 clients may be shared).
+A Reader's request methods (``head``, ``open``, ``load_index``, ``fetch`` without dedupe,
+``read_body``) may be called from several threads at once: statistics, ``on_request`` calls and
+the opened-object cache are under a lock, and boto3 clients are thread-safe. The dedupe set of
+``fetch(dedupe=True)`` depends on call order: for parallel reads use mqtt2s3.parallel, which
+drops duplicates in object key order whatever order the requests complete in.
 """
 
 import argparse
@@ -38,6 +42,7 @@ import datetime
 import os
 import re
 import sys
+import threading
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -109,7 +114,9 @@ class Reader:
     """Reads mqtt2s3 objects through a boto3 S3 client.
 
     Keeps the objects it opened (so ``fetch`` after ``open`` needs no second HEAD), the dedupe
-    ids it has returned when ``dedupe`` is on, and request statistics. Not thread-safe.
+    ids it has returned when ``dedupe`` is on, and request statistics. Requests may run on
+    several threads (stats, ``on_request`` and the cache are under one lock; ``on_request`` is
+    never called concurrently); dedupe follows call order, see mqtt2s3.parallel.
     """
 
     def __init__(self, s3_client, max_gap: int = DEFAULT_MAX_GAP, dedupe: bool = False,
@@ -125,10 +132,22 @@ class Reader:
         self.stats = Stats()
         self._opened: Dict[Tuple[str, str], OpenedObject] = {}
         self._seen_ids: set = set()
+        self._lock = threading.Lock()
 
     def _report(self, req: Request) -> None:
-        if self.on_request:
-            self.on_request(req)
+        with self._lock:
+            self._count(req)
+            if self.on_request:
+                self.on_request(req)
+
+    def _count(self, req: Request) -> None:
+        if req.method == "HEAD":
+            self.stats.heads += 1
+        elif req.method == "GET":
+            self.stats.gets += 1
+            self.stats.bytes += req.bytes
+        elif req.method == "LIST":
+            self.stats.lists += 1
 
     # -- listing -------------------------------------------------------------------------------
 
@@ -148,7 +167,6 @@ class Reader:
             if token:
                 kwargs["ContinuationToken"] = token
             page = self._call(self.s3.list_objects_v2, **kwargs)
-            self.stats.lists += 1
             contents = page.get("Contents", [])
             self._report(Request("LIST", prefix, bytes=len(contents), what="page"))
             for o in contents:
@@ -179,29 +197,35 @@ class Reader:
         """HEAD the object and load its index: inline (0 more requests) or 1 GET of the
         companion index object, size and SHA-256 verified. A companion index that does not
         match is retried once after a fresh HEAD (the object may have been replaced)."""
-        for attempt in (0, 1):
-            head = self._call(self.s3.head_object, Bucket=bucket, Key=key)
-            self.stats.heads += 1
-            self._report(Request("HEAD", key, what="data object"))
-            metadata = head.get("Metadata", {})
-            etag = head.get("ETag", "")
-            located = fmt.locate_index(metadata, key)
-            if isinstance(located, fmt.Index):
-                obj = OpenedObject(bucket, key, etag, metadata, located, "inline")
-                break
+        metadata, etag = self.head(bucket, key)
+        try:
+            return self.load_index(bucket, key, metadata, etag)
+        except fmt.ChecksumMismatch:
+            metadata, etag = self.head(bucket, key)
+            return self.load_index(bucket, key, metadata, etag)
+
+    def head(self, bucket: str, key: str) -> Tuple[Dict[str, str], str]:
+        """One HEAD: (user metadata, ETag)."""
+        head = self._call(self.s3.head_object, Bucket=bucket, Key=key)
+        self._report(Request("HEAD", key, what="data object"))
+        return head.get("Metadata", {}), head.get("ETag", "")
+
+    def load_index(self, bucket: str, key: str, metadata: Dict[str, str],
+                   etag: str) -> OpenedObject:
+        """The object's index after a HEAD: from the metadata, or one GET of the companion
+        index object (size and SHA-256 checked; ChecksumMismatch when it does not match)."""
+        located = fmt.locate_index(metadata, key)
+        if isinstance(located, fmt.Index):
+            obj = OpenedObject(bucket, key, etag, metadata, located, "inline")
+        else:
             if located.size > self.max_index_bytes:  # a corrupt size must not cost gigabytes
                 raise fmt.FormatError(f"{key}: companion index of {located.size} bytes is over "
                                       f"the {self.max_index_bytes}-byte limit")
             data = self._get(bucket, located.key, "index object")
-            try:
-                index = fmt.load_index_object(metadata, data)
-            except fmt.ChecksumMismatch:
-                if attempt == 1:
-                    raise
-                continue
-            obj = OpenedObject(bucket, key, etag, metadata, index, located.key)
-            break
-        self._opened[(bucket, key)] = obj
+            obj = OpenedObject(bucket, key, etag, metadata,
+                               fmt.load_index_object(metadata, data), located.key)
+        with self._lock:
+            self._opened[(bucket, key)] = obj
         return obj
 
     # -- choosing entries ----------------------------------------------------------------------
@@ -238,18 +262,21 @@ class Reader:
 
     # -- fetching ------------------------------------------------------------------------------
 
-    def fetch(self, bucket: str, key: str, entries: Sequence[int]) -> List[Message]:
+    def fetch(self, bucket: str, key: str, entries: Sequence[int],
+              dedupe: Optional[bool] = None) -> List[Message]:
         """The payloads of the entries, one ranged GET per coalesced range (gaps <= max_gap
         bytes, separators not counted, are read through). Opens the object first unless
         ``open`` already did. Messages come in the order of ``entries``; with ``dedupe`` on,
         a non-empty dedupe id already returned by this Reader (from any object) is skipped."""
-        obj = self._opened.get((bucket, key)) or self.open(bucket, key)
+        with self._lock:
+            obj = self._opened.get((bucket, key))
+        obj = obj or self.open(bucket, key)
         index = obj.index
         for i in entries:
             if not 0 <= i < len(index.entries):
                 raise IndexError(f"entry {i} is not in {key} ({len(index.entries)} entries)")
         wanted = list(entries)
-        if self.dedupe:
+        if self.dedupe if dedupe is None else dedupe:
             wanted = [i for i in wanted if not self._duplicate(index.entries[i].dedupe_id)]
         # What sits between neighbours (the separator, or a Parquet value's length prefix) is
         # not a gap: a cluster stays one range at max_gap=0.
@@ -276,7 +303,9 @@ class Reader:
 
     def read_body(self, bucket: str, key: str) -> bytes:
         """The whole body in one GET, checked against its length and SHA-256."""
-        obj = self._opened.get((bucket, key)) or self.open(bucket, key)
+        with self._lock:
+            obj = self._opened.get((bucket, key))
+        obj = obj or self.open(bucket, key)
         body = self._get(bucket, key, "whole body", if_match=obj.etag)
         fmt.verify_body(obj.info, body)
         return body
@@ -298,9 +327,10 @@ class Reader:
     def _duplicate(self, dedupe_id: str) -> bool:
         if not dedupe_id:
             return False
-        if dedupe_id in self._seen_ids:
-            return True
-        self._seen_ids.add(dedupe_id)
+        with self._lock:
+            if dedupe_id in self._seen_ids:
+                return True
+            self._seen_ids.add(dedupe_id)
         return False
 
     def _get(self, bucket: str, key: str, what: str, range_header: str = "",
@@ -312,8 +342,6 @@ class Reader:
             kwargs["IfMatch"] = if_match
         resp = self._call(self.s3.get_object, **kwargs)
         data = resp["Body"].read()
-        self.stats.gets += 1
-        self.stats.bytes += len(data)
         self._report(Request("GET", key, range_header, len(data), what))
         return data
 

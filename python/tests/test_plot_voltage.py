@@ -6,13 +6,10 @@ test_plot_voltage_integration.py.
 Run: /usr/bin/python3 -m unittest discover -s python/tests -p 'test_plot_voltage.py'
 """
 
-import base64
 import datetime
-import hashlib
 import io
 import json
 import os
-import struct
 import sys
 import tempfile
 import unittest
@@ -27,6 +24,7 @@ from mqtt2s3 import plot_voltage as pv  # noqa: E402
 from mqtt2s3 import reader as rd  # noqa: E402
 from mqtt2s3.names import format_object_name  # noqa: E402
 from test_reader import FakeS3  # noqa: E402
+import object_builder as ob  # noqa: E402
 
 UTC = datetime.timezone.utc
 T0 = 1538413200000  # 2018-10-01 17:00:00 UTC
@@ -46,55 +44,7 @@ def weld(ms, volts, seq=0):
 def build_object(messages, companion=False):
     """(body, metadata, index bytes) of a version-1 object (docs/FORMAT.md), clustered by the
     first index-key component. messages: (topic, index_key, time_ms, dedupe_id, payload)."""
-    order = sorted(range(len(messages)), key=lambda i: messages[i][1].split("/")[0])
-    strings, ids = [], {}
-
-    def sid(s):
-        if s not in ids:
-            ids[s] = len(strings)
-            strings.append(s.encode())
-        return ids[s]
-
-    body, offs, lens, times, topics, keys, seqn = b"", [], [], [], [], [], []
-    ddup_lens, ddup = [], b""
-    for i in order:
-        topic, key, ms, dedupe, payload = messages[i]
-        offs.append(len(body))
-        lens.append(len(payload))
-        body += payload + b"\n"
-        times.append(ms)
-        topics.append(sid(topic))
-        keys.append(sid(key))
-        seqn.append(i)
-        ddup_lens.append(len(dedupe))
-        ddup += dedupe.encode()
-    n = len(messages)
-    strs = struct.pack(f"<I{len(strings)}I", len(strings), *map(len, strings)) + b"".join(strings)
-
-    def section(tag, payload):
-        return tag + struct.pack("<I", len(payload)) + payload
-
-    raw = (b"M2SI" + struct.pack("<HHII", 1, 16, n, 0) + section(b"STRS", strs)
-           + section(b"OFFS", struct.pack(f"<{n}Q", *offs))
-           + section(b"LENS", struct.pack(f"<{n}I", *lens))
-           + section(b"TIME", struct.pack(f"<{n}q", *times))
-           + section(b"TOPC", struct.pack(f"<{n}I", *topics))
-           + section(b"IKEY", struct.pack(f"<{n}I", *keys))
-           + section(b"DDUP", struct.pack(f"<{n}I", *ddup_lens) + ddup)
-           + section(b"SEQN", struct.pack(f"<{n}I", *seqn)))
-    index = zlib.compress(raw, 1)
-    meta = {"mqtt2s3-format": "1", "mqtt2s3-count": str(n),
-            "mqtt2s3-first-event-ms": str(min(times)), "mqtt2s3-last-event-ms": str(max(times)),
-            "mqtt2s3-body-length": str(len(body)),
-            "mqtt2s3-body-sha256": hashlib.sha256(body).hexdigest(),
-            "mqtt2s3-separator": "0a", "mqtt2s3-index-size": str(len(index)),
-            "mqtt2s3-index-sha256": hashlib.sha256(index).hexdigest()}
-    if companion:
-        meta.update({"mqtt2s3-index-location": "object", "mqtt2s3-index-suffix": ".idx"})
-    else:
-        meta.update({"mqtt2s3-index-location": "inline", "mqtt2s3-index-parts": "1",
-                     "mqtt2s3-index-0": base64.b64encode(index).decode()})
-    return body, meta, index
+    return ob.build(messages, companion=companion, directory=False)
 
 
 def put_object(s3, bucket, messages, seq, companion=False):

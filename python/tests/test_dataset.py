@@ -1,0 +1,321 @@
+"""mqtt2s3.parallel and mqtt2s3.dataset against an in-memory S3 whose requests complete in a
+shuffled order on several threads: deterministic results, bounded concurrency, requests per
+object on the directory and index paths, fallbacks, straddling groups, duplicates across
+objects, discovery (names, HEADs, hour prefixes), fields and time parsing.
+
+Run: .venv/bin/python -m unittest discover -s python/tests -p 'test_dataset.py'
+"""
+
+import datetime
+import json
+import os
+import random
+import sys
+import threading
+import time
+import unittest
+import zlib
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+sys.path.insert(0, HERE)
+
+from mqtt2s3 import dataset  # noqa: E402
+from mqtt2s3 import parallel  # noqa: E402
+from mqtt2s3.reader import Reader  # noqa: E402
+from test_reader import FakeS3  # noqa: E402
+import object_builder as ob  # noqa: E402
+
+T0 = 1538413200000  # 2018-10-01 17:00:00 UTC
+DEVICES = ("WS-1", "WS-2", "WS-10")
+FIELDS = {"volts": "/weldspot/Voltage", "seq": "/seq", "absent": "/weldspot/Nope"}
+TIMES = dict(time_field="/weldspot/Timestamp", time_format="%Y%m%d %H%M%S")
+
+
+def stamp(ms):
+    return (datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+            + datetime.timedelta(milliseconds=ms)).strftime("%Y%m%d %H%M%S")
+
+
+def weld(dev, ms, seq, compressed=False):
+    payload = json.dumps({"weldspot": {"Timestamp": stamp(ms), "Voltage": f"{200 + seq / 10}"},
+                          "seq": seq}, separators=(",", ":")).encode()
+    if compressed:
+        payload = zlib.compress(payload)
+    return (f"C/JSON/{int(compressed)}/1/{dev}/WELD/1", f"{dev}/WELD/1/{stamp(ms)}", ms,
+            str(seq), payload)
+
+
+def stream(minutes, start=0):
+    """One message per device and minute; seq = position in the stream."""
+    out = []
+    for m in range(start, start + minutes):
+        for dev in DEVICES:
+            out.append(weld(dev, T0 + m * 60000, len(out) + start * len(DEVICES)))
+    return out
+
+
+class ShuffledS3(FakeS3):
+    """FakeS3 whose calls sleep a seeded random moment, so concurrent requests complete out of
+    order; records the most calls in flight at once."""
+
+    def __init__(self, seed=1):
+        super().__init__()
+        self.rng = random.Random(seed)
+        self.lock = threading.Lock()
+        self.inflight = self.max_inflight = 0
+
+    def _slow(self, fn, **kw):
+        with self.lock:
+            self.inflight += 1
+            self.max_inflight = max(self.max_inflight, self.inflight)
+            pause = self.rng.random() * 0.004
+        try:
+            time.sleep(pause)
+            return fn(**kw)
+        finally:
+            with self.lock:
+                self.inflight -= 1
+
+    def head_object(self, **kw):
+        return self._slow(super().head_object, **kw)
+
+    def get_object(self, **kw):
+        return self._slow(super().get_object, **kw)
+
+
+def per_key(requests):
+    """{key: [(method, what)]} of a request log."""
+    out = {}
+    for r in requests:
+        out.setdefault(r.key, []).append((r.method, r.what))
+    return out
+
+
+class ParallelReadTest(unittest.TestCase):
+    def setUp(self):
+        self.s3 = ShuffledS3()
+        msgs = stream(60)
+        # Six 10-minute objects: companion index + directory (the converter's big objects),
+        # one inline index, one companion without directory.
+        self.keys = []
+        for n in range(6):
+            part = msgs[n * 30:(n + 1) * 30]
+            kw = {"companion": n != 4, "directory": n not in (4, 5)}
+            self.keys.append(ob.put(self.s3, "b", part, n, **kw))
+        self.msgs = msgs
+
+    def expected(self, devices, t_from, t_to):
+        return [(m[2], m[1].split("/")[0], int(json.loads(m[4])["seq"])) for m in self.msgs
+                if m[1].split("/")[0] in devices and t_from <= m[2] < t_to]
+
+    def rows(self, ds):
+        return sorted(zip(ds.event_time.tolist(), ds.device.tolist(), ds["seq"].tolist()))
+
+    def test_result_is_the_same_whatever_the_completion_order_and_concurrency(self):
+        runs = []
+        for seed, conc in ((1, 1), (2, 8), (3, 3), (4, 16)):
+            s3 = ShuffledS3(seed)
+            s3.objects = self.s3.objects
+            ds = dataset.read(s3, "b", time_from=T0, time_to=T0 + 3600000, fields=FIELDS,
+                              concurrency=conc, **TIMES)
+            runs.append((ds.event_time.tolist(), ds.device.tolist(), ds["seq"].tolist()))
+            self.assertLessEqual(s3.max_inflight, conc)
+        self.assertTrue(all(r == runs[0] for r in runs))
+        # Key order, then body order: cluster key (bytes), then arrival.
+        self.assertEqual(runs[0][1][:30], ["WS-1"] * 10 + ["WS-10"] * 10 + ["WS-2"] * 10)
+        self.assertEqual(len(runs[0][0]), 180)
+
+    def test_one_device_costs_a_head_and_one_ranged_get_per_directory_object(self):
+        log = []
+        ds = dataset.read(self.s3, "b", time_from=T0, time_to=T0 + 3600000, devices=["WS-2"],
+                          fields=FIELDS, on_request=log.append, **TIMES)
+        self.assertEqual(self.rows(ds), self.expected({"WS-2"}, T0, T0 + 3600000))
+        by_key = per_key(log)
+        for n, key in enumerate(self.keys):
+            want = [("HEAD", "data object"), ("GET", "body range")]
+            if n == 5:  # companion index, no directory
+                self.assertIn(("GET", "index object"), by_key[key + ".idx"])
+            self.assertEqual(sorted(by_key[key]), sorted(want), key)
+        self.assertEqual((ds.report.directory_objects, ds.report.index_objects), (4, 2))
+        self.assertEqual(ds.stats.heads, 6)
+        self.assertEqual(ds.stats.gets, 7)
+
+    def test_device_bytes_on_the_directory_path_are_the_devices_own(self):
+        log = []
+        dataset.read(self.s3, "b", time_from=T0, time_to=T0 + 3600000, devices=["WS-10"],
+                     keys=self.keys[:4], on_request=log.append, **TIMES)
+        own = sum(len(m[4]) + 1 for m in self.msgs[:120] if m[1].startswith("WS-10/")) - 4
+        self.assertEqual(sum(r.bytes for r in log if r.method == "GET"), own)
+
+    def test_a_group_straddling_the_window_is_filtered_by_payload_time(self):
+        t_from, t_to = T0 + 5 * 60000, T0 + 25 * 60000 + 1
+        log = []
+        ds = dataset.read(self.s3, "b", time_from=t_from, time_to=t_to, devices=["WS-1"],
+                          fields=FIELDS, on_request=log.append, **TIMES)
+        self.assertEqual(self.rows(ds), self.expected({"WS-1"}, t_from, t_to))
+        self.assertFalse(any(r.what == "index object" for r in log))
+
+    def test_without_time_field_a_straddling_object_is_read_through_its_index(self):
+        t_from, t_to = T0 + 5 * 60000, T0 + 25 * 60000 + 1
+        log = []
+        ds = dataset.read(self.s3, "b", time_from=t_from, time_to=t_to, devices=["WS-1"],
+                          fields=FIELDS, on_request=log.append)
+        self.assertEqual(sorted(ds["seq"].tolist()),
+                         [s for _, _, s in self.expected({"WS-1"}, t_from, t_to)])
+        # 0-10 and 20-30 straddle: index; 10-20 lies inside: directory, time unknown (NaT).
+        self.assertEqual(sum(r.what == "index object" for r in log), 2)
+        self.assertEqual(int((ds.event_time == dataset.NAT).sum()), 10)
+
+    def test_a_directory_that_does_not_frame_falls_back_to_the_index(self):
+        s3 = FakeS3()
+        msgs = stream(10)
+        msgs[4] = msgs[4][:4] + (b'{"seq":4,\n"weldspot":{"Voltage":"1"}}',)  # holds the sep
+        key = ob.put(s3, "b", msgs, 1)
+        log = []
+        ds = dataset.read(s3, "b", keys=[key], fields=FIELDS, on_request=log.append)
+        self.assertEqual(ds.report.fallbacks, 1)
+        self.assertEqual(sorted(ds["seq"].tolist()), list(range(30)))
+        self.assertEqual(sum(r.what == "index object" for r in log), 1)
+
+    def test_a_malformed_directory_is_ignored(self):
+        s3 = FakeS3()
+        key = ob.put(s3, "b", stream(10), 1)
+        body, meta, etag = s3.objects[("b", key)]
+        meta["mqtt2s3-groups-0"] = meta["mqtt2s3-groups-0"].replace(":", ";", 1)
+        ds = dataset.read(s3, "b", keys=[key], fields=FIELDS)
+        self.assertEqual((ds.report.fallbacks, ds.report.index_objects), (1, 1))
+        self.assertEqual(sorted(ds["seq"].tolist()), list(range(30)))
+
+    def test_duplicates_are_dropped_across_objects_first_in_key_order_kept(self):
+        s3 = FakeS3()
+        msgs = stream(20)
+        k1 = ob.put(s3, "b", msgs[:36], 1)                              # directory
+        k2 = ob.put(s3, "b", msgs[24:], 2, directory=False)             # index, ids
+        k3 = ob.put(s3, "b", msgs[50:], 3, prefix="2018/10/01/18/")     # directory again
+        ds = dataset.read(s3, "b", fields=FIELDS, **TIMES)
+        self.assertEqual(sorted(ds["seq"].tolist()), list(range(60)))
+        self.assertEqual(ds.report.duplicates, 12 + 10)
+        self.assertEqual(sorted([k1, k2, k3]), sorted({k1, k2, k3}))
+
+    def test_parquet_bodies_read_through_the_directory(self):
+        s3 = FakeS3()
+        key = ob.put(s3, "b", stream(10), 1, body_format="parquet")
+        log = []
+        ds = dataset.read(s3, "b", keys=[key], devices=["WS-10"], fields=FIELDS,
+                          on_request=log.append, **TIMES)
+        self.assertEqual(ds["seq"].tolist(), list(range(2, 30, 3)))
+        self.assertEqual([r.method for r in log], ["HEAD", "GET"])
+
+    def test_requests_of_a_failing_object_raise(self):
+        s3 = FakeS3()
+        key = ob.put(s3, "b", stream(10), 1)
+        del s3.objects[("b", key + ".idx")]
+        with self.assertRaises(Exception):
+            dataset.read(s3, "b", keys=[key], use_directory=False)
+
+
+class DiscoveryTest(unittest.TestCase):
+    def test_names_select_and_foreign_keys_are_headed(self):
+        s3 = FakeS3()
+        keys = [ob.put(s3, "b", stream(10, start=10 * n), n,
+                       prefix=f"2018/10/01/{17 + n // 6}/") for n in range(12)]
+        body, meta, _ = ob.build(stream(10, start=30), companion=False)
+        s3.put("b", "odd/name.json", body, meta)          # not a canonical name
+        s3.put("b", "odd/other.txt", b"hello")             # not an mqtt2s3 object
+        pr = parallel.ParallelReader(s3)
+        found = pr.discover("b", T0 + 35 * 60000, T0 + 45 * 60000)
+        self.assertEqual([o.key for o in found], keys[3:5] + ["odd/name.json", "odd/other.txt"])
+        self.assertFalse(any(o.key.endswith(".idx") for o in found))
+        chunks, report = pr.read("b", found, None, T0 + 35 * 60000, T0 + 45 * 60000)
+        self.assertEqual(report.not_mqtt2s3, ["odd/other.txt"])
+        self.assertEqual(report.duplicates, 15)  # odd/name.json repeats 30..40 of keys[3]
+
+    def test_prefix_template_lists_each_hour(self):
+        s3 = FakeS3()
+        for n in range(12):
+            ob.put(s3, "b", stream(10, start=10 * n), n, prefix=f"2018/10/01/{17 + n // 6}/")
+        ob.put(s3, "b", stream(10, start=200), 99, prefix="2018/10/01/20/")
+        log = []
+        pr = parallel.ParallelReader(s3, on_request=log.append)
+        found = pr.discover("b", T0 + 30 * 60000, T0 + 90 * 60000,
+                            prefix_template="{first:%Y/%m/%d/%H}/")
+        self.assertEqual(sorted(r.key for r in log if r.method == "LIST"),
+                         ["2018/10/01/17/", "2018/10/01/18/"])
+        self.assertEqual(len(found), 6)
+
+    def test_hour_prefixes(self):
+        self.assertEqual(parallel.hour_prefixes("date=%Y-%m-%d/hour=%H/", T0 + 1, T0 + 7200000),
+                         ["date=2018-10-01/hour=17/", "date=2018-10-01/hour=18/"])
+        self.assertEqual(parallel.hour_prefixes("%Y/%m/%d/", T0, T0 + 86400000),
+                         ["2018/10/01/", "2018/10/02/"])
+        with self.assertRaises(ValueError):
+            parallel.hour_prefixes("%Y/", None, T0)
+
+
+class DecodeTest(unittest.TestCase):
+    def test_field_types_and_absent_values(self):
+        docs = dataset.parse_json_many([b'{"a":1,"b":"2.5","c":"x","d":[1,{"e":true}]}',
+                                        b'{"a":2,"c":3}', b"not json", b'{"a/b":{"~":7}}'])
+        self.assertEqual(docs[2], None)
+        col = lambda p: dataset.to_column(dataset.extract(docs, dataset.parse_pointer(p)))  # noqa
+        self.assertTrue(np.array_equal(col("/b"), [2.5, np.nan, np.nan, np.nan],
+                                       equal_nan=True))
+        self.assertEqual(col("/c").tolist(), ["x", 3, None, None])
+        self.assertEqual(col("/d/1/e").tolist(), [True, None, None, None])
+        self.assertEqual(col("/d/01").tolist(), [None] * 4)
+        self.assertTrue(np.array_equal(col("/a~1b/~0"), [np.nan] * 3 + [7.0], equal_nan=True))
+        self.assertEqual(col("/a").dtype, np.float64)  # one absent: float64 with NaN
+        self.assertEqual(dataset.to_column([1, 2]).dtype, np.int64)
+        self.assertTrue(np.isnan(dataset.to_column(["x", 1.5], "float64")[0]))
+
+    def test_payloads_that_merge_are_parsed_one_by_one(self):
+        self.assertEqual(dataset.parse_json_many([b"1,2", b"3"]), [None, 3])
+        self.assertEqual(dataset.parse_json_many([b"[1", b"2]"]), [None, None])
+
+    def test_compressed_payloads_are_inflated(self):
+        s3 = FakeS3()
+        msgs = [weld("WS-1", T0 + i * 1000, i, compressed=i % 2 == 1) for i in range(6)]
+        key = ob.put(s3, "b", msgs, 1)
+        ds = dataset.read(s3, "b", keys=[key], fields=FIELDS, **TIMES)
+        self.assertEqual(ds["seq"].tolist(), list(range(6)))
+        self.assertEqual(ds.event_time.tolist(), [T0 + i * 1000 for i in range(6)])
+        self.assertEqual(s3.objects[("b", key)][0].count(b"seq"), 3)  # stored bytes as sent
+
+    def test_fixed_width_times_match_strptime(self):
+        values = [stamp(T0 + k * 7777777) for k in range(50)] + ["20181301 000000"]
+        fast = dataset.parse_times(values, "%Y%m%d %H%M%S")
+        self.assertEqual(fast[:50].tolist(), [T0 + k * 7777777 // 1000 * 1000 for k in range(50)])
+        self.assertEqual(fast[50], dataset.NAT)
+        slow = dataset.parse_times(["2018-10-01T17:00:00Z", 5, None, "junk"], None)
+        self.assertEqual(slow.tolist(), [T0, 5, dataset.NAT, dataset.NAT])
+
+    def test_to_pandas(self):
+        s3 = FakeS3()
+        key = ob.put(s3, "b", stream(2), 1)
+        df = dataset.read(s3, "b", keys=[key], fields=FIELDS, **TIMES).to_pandas()
+        self.assertEqual(list(df.columns), ["event_time", "device", "volts", "seq", "absent"])
+        self.assertEqual(str(df["event_time"].dtype), "datetime64[ms, UTC]")
+        self.assertEqual(df["event_time"].iloc[0].isoformat(), "2018-10-01T17:00:00+00:00")
+
+    def test_arguments_are_checked(self):
+        with self.assertRaises(ValueError):
+            dataset.read(FakeS3(), keys=[])
+        with self.assertRaises(ValueError):
+            dataset.read(FakeS3(), "b", time_from=2, time_to=1)
+        with self.assertRaises(ValueError):
+            dataset.read(FakeS3(), "b", fields={"device": "/d"})
+        with self.assertRaises(ValueError):
+            dataset.read(FakeS3(), "b", fields={"x": "a"})
+
+    def test_plant_names_the_bucket(self):
+        s3 = FakeS3()
+        ob.put(s3, "company-x-plant-7", stream(1), 1)
+        ds = dataset.read(s3, plant=7, fields=FIELDS, reader=Reader(s3))
+        self.assertEqual(len(ds), 3)
+
+
+if __name__ == "__main__":
+    unittest.main()
