@@ -69,6 +69,7 @@ class ReadReport:
     not_mqtt2s3: List[str] = field(default_factory=list)  # HEADed keys without our metadata
     messages: int = 0                # messages fetched
     duplicates: int = 0              # dropped as duplicates
+    used: List[str] = field(default_factory=list)  # objects that gave messages (kept ones)
 
 
 def render_prefix(template: str, ms: int) -> str:
@@ -211,7 +212,10 @@ class ParallelReader:
         self._run(objs, ctx)
         chunks = [c for o in objs for c in o.chunks]
         report.messages = sum(len(c.payloads) for c in chunks)
-        return (self._dedupe(chunks, report) if dedupe else chunks), report
+        if dedupe:
+            chunks = self._dedupe(chunks, report)
+        report.used = list(dict.fromkeys(c.object_key for c in chunks))
+        return chunks, report
 
     def _run(self, objs: List[_Object], ctx) -> None:
         bucket = ctx[0]

@@ -5,16 +5,18 @@ The consumption side of the welding use case (examples/welding.yaml, docs/PLOT.m
     python3 -m mqtt2s3.plot_voltage --plant 1 --from "2018-10-01 17:00" --to "2018-10-01 18:00" \\
         [--device WELDING-STATION-12 ...] [--out voltage.png] [--endpoint URL]
 
-It LISTs the plant's bucket and opens only the objects whose names meet [--from, --to); per
-object a HEAD, the index (inline, or one GET) and one ranged GET per coalesced byte range of the
-wanted devices' entries; then it parses the weldspot payloads (``{"weldspot": {"Timestamp":
-"20181001 171035", "Voltage": "230", ...}}``, values are strings) and plots volts over UTC time.
+It reads through mqtt2s3.dataset (parallel requests, ``--concurrency``): it LISTs the plant's
+bucket and opens only the objects whose names meet [--from, --to); per object a HEAD, then the
+group directory (one ranged GET per coalesced run of wanted devices) or the index (inline, or
+one GET) and its ranged GETs; the weldspot payloads (``{"weldspot": {"Timestamp": "20181001
+171035", "Voltage": "230", ...}}``, values are strings; zlib ones inflated) are decoded in bulk
+and plotted, one panel per device sharing the time axis.
 
-The device is topic level 5 of ``ROOT/FORMAT/COMPRESSED/PLANT-ID/DEVICE-ID/MSG-TYPE/MSG-VERSION``;
-COMPRESSED ``1`` means a zlib payload. The time of a point is the index's event time, which the
-converter read from ``weldspot.Timestamp`` (with the route's time zone, UTC by default).
+The device is the object's cluster key (examples/welding.yaml: the DEVICE-ID, first index-key
+component). The time of a point is the index's event time, or ``weldspot.Timestamp`` read as
+UTC where the directory is used (the converter read the index time from the same field).
 
-``extract_series`` does steps 1-4 without plotting and is what tests check; ``make_figure``
+``extract_series`` does the reading without plotting and is what tests check; ``make_figure``
 draws its result. A plot is shown on screen when a display works (DISPLAY set and a GUI
 backend loads), otherwise written to --out (default voltage.png); --out given always writes.
 Credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else S3_ACCESS_KEY/S3_SECRET_KEY, or the
@@ -31,11 +33,17 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
+import numpy as np
+
+from . import dataset
 from . import format as fmt
+from .parallel import DEFAULT_CONCURRENCY
 from .reader import (DEFAULT_MAX_GAP, Reader, ReaderError, Request, iso_ms, make_client,
                      parse_time)
 
-DEFAULT_BUCKET_TEMPLATE = "company-x-plant-{plant}"
+DEFAULT_BUCKET_TEMPLATE = dataset.DEFAULT_BUCKET_TEMPLATE
+VOLTAGE_FIELD = "/weldspot/Voltage"
+TIME_FIELD = "/weldspot/Timestamp"
 DEFAULT_OUT = "voltage.png"
 TIMESTAMP_FORMAT = "%Y%m%d %H%M%S"
 _COMPRESSED_LEVEL = 2  # ROOT/FORMAT/COMPRESSED/PLANT-ID/DEVICE-ID/MSG-TYPE/MSG-VERSION
@@ -67,12 +75,12 @@ class FetchReport:
     index_bytes: int = 0
     range_gets: int = 0
     range_bytes: int = 0
-    messages: int = 0                        # payloads fetched (wanted devices, in range)
+    messages: int = 0                        # payloads in range (wanted devices)
     points: int = 0
-    duplicates: int = 0                      # same device and dedupe id seen before
+    duplicates: int = 0                      # dropped: same dedupe id (or same bytes) before
     skipped: int = 0                         # payloads that are not weldspots with a voltage
     first_skip_reason: str = ""
-    time_mismatches: int = 0                 # payload Timestamp (as UTC) != index event time
+    directory_objects: int = 0               # objects read through their group directory
 
     def count(self, req: Request) -> None:
         """Reader.on_request callback."""
@@ -149,18 +157,17 @@ def ms_to_datetime(ms: int) -> datetime.datetime:
 
 def extract_series(reader: Reader, bucket: str, time_from: int, time_to: int,
                    devices: Optional[Iterable[str]] = None, prefix: str = "",
-                   report: Optional[FetchReport] = None) -> Series:
+                   report: Optional[FetchReport] = None, concurrency: int = DEFAULT_CONCURRENCY,
+                   prefix_template: Optional[str] = None) -> Series:
     """{device: [(UTC time, volts)]} for event times in [time_from, time_to) (Unix ms).
 
-    Lists ``bucket`` under ``prefix``, opens only the objects whose names overlap the range,
-    and fetches only the wanted entries' byte ranges. ``devices`` None means every device.
-    Points are in time order (arrival order for equal times); a message whose device and
-    non-empty dedupe id were already seen (a redelivery) is dropped. Requests, bytes and
-    skipped payloads are added to ``report``. Raises ReaderError / FormatError on S3 or
-    format failures.
+    mqtt2s3.dataset.read over ``bucket`` (objects found by name under ``prefix``, or per
+    hour with ``prefix_template``), only the wanted devices' byte ranges fetched, with
+    ``concurrency`` requests in flight. Points are in time order (body order for equal
+    times); duplicates across objects are dropped. Requests, bytes and payloads without a
+    voltage are added to ``report``. Raises ReaderError / FormatError on S3 or format failures.
     """
     report = report if report is not None else FetchReport()
-    wanted = set(devices) if devices else None
     previous = reader.on_request
 
     def on_request(req: Request) -> None:
@@ -169,78 +176,75 @@ def extract_series(reader: Reader, bucket: str, time_from: int, time_to: int,
             previous(req)
 
     reader.on_request = on_request
-    found: Dict[str, List[Tuple[int, int, float]]] = {}
-    seen = set()
     try:
-        listed = reader.list_objects(bucket, prefix, time_from, time_to)
+        from .parallel import ParallelReader
+        pr = ParallelReader(reader=reader, concurrency=concurrency)
+        listed = pr.discover(bucket, time_from, time_to, prefix, prefix_template)
         report.overlapping += [o.key for o in listed]
         report.overlapping_bytes += sum(o.size for o in listed)
-        for order, o in enumerate(listed):
-            obj = reader.open(bucket, o.key)
-            entries = reader.select(obj.index, time_from=time_from, time_to=time_to)
-            if wanted is not None:
-                entries = [i for i in entries if device_of(obj.index.entries[i].topic,
-                                                           obj.index.entries[i].index_key)
-                           in wanted]
-            if not entries:
-                continue
-            report.used.append(o.key)
-            for m in reader.fetch(bucket, o.key, entries):
-                report.messages += 1
-                device = device_of(m.topic, m.index_key)
-                if m.dedupe_id:
-                    if (device, m.dedupe_id) in seen:
-                        report.duplicates += 1
-                        continue
-                    seen.add((device, m.dedupe_id))
-                try:
-                    spot = parse_weldspot(m.payload, is_compressed(m.topic))
-                except ValueError as e:
-                    report.skipped += 1
-                    report.first_skip_reason = report.first_skip_reason or f"{o.key}: {e}"
-                    continue
-                if spot.time_ms is not None and spot.time_ms != m.event_time_ms:
-                    report.time_mismatches += 1
-                found.setdefault(device, []).append(
-                    (m.event_time_ms, order * (1 << 32) + m.arrival, spot.volts))
+        ds = dataset.read(bucket=bucket, keys=listed, time_from=time_from, time_to=time_to,
+                          devices=list(devices) if devices else None,
+                          fields={"volts": (VOLTAGE_FIELD, "float64")}, time_field=TIME_FIELD,
+                          time_format=TIMESTAMP_FORMAT, concurrency=concurrency, reader=reader)
     finally:
         reader.on_request = previous
+    report.used += ds.report.used
+    report.directory_objects += ds.report.directory_objects
+    report.duplicates += ds.report.duplicates
+    report.messages += len(ds) + ds.report.duplicates
+    volts = ds["volts"]
+    good = ~np.isnan(volts) & (ds.event_time != dataset.NAT)
+    report.skipped += int((~good).sum())
+    if not good.all() and not report.first_skip_reason:
+        bad = int(np.flatnonzero(~good)[0])
+        report.first_skip_reason = (f"{ds.device[bad]}: no weldspot {VOLTAGE_FIELD} number"
+                                    if np.isnan(volts[bad]) else
+                                    f"{ds.device[bad]}: no weldspot {TIME_FIELD} time")
     series: Series = {}
-    for device in sorted(found, key=natural_key):
-        points = sorted(found[device])
-        series[device] = [(ms_to_datetime(t), v) for t, _, v in points]
-        report.points += len(points)
+    for device in sorted(set(ds.device[good].tolist()), key=natural_key):
+        rows = np.flatnonzero(good & (ds.device == device))
+        rows = rows[np.argsort(ds.event_time[rows], kind="stable")]
+        series[device] = [(ms_to_datetime(t), v) for t, v in
+                          zip(ds.event_time[rows].tolist(), volts[rows].tolist())]
+        report.points += len(rows)
     return series
 
 
+PANEL_INCHES = 0.75  # height of one device's panel: 10 devices make a 9-inch figure
+
+
 def make_figure(series: Series, title: str, time_from: int, time_to: int, figure=None):
-    """Voltage over UTC time, one line per device (label = device), on ``figure`` (a new
-    matplotlib Figure, no pyplot, when None). Returns the figure."""
+    """Voltage over UTC time, one panel per device sharing the time axis (device name as the
+    panel's label), on ``figure`` (a new matplotlib Figure, no pyplot, when None). Returns
+    the figure; ``figure.axes[i]`` is the i-th device's panel, its one line labelled with it."""
     import matplotlib.dates as mdates
+    n = max(1, len(series))
+    height = 1.5 + PANEL_INCHES * max(n, 3)
     if figure is None:
         from matplotlib.figure import Figure
-        figure = Figure(figsize=(11, 5.5), dpi=100)
-    ax = figure.add_subplot()
-    for device, points in series.items():
-        ax.plot([t for t, _ in points], [v for _, v in points], label=device, linewidth=1.0,
+        figure = Figure(figsize=(11, height), dpi=100)
+    else:
+        figure.set_size_inches(11, height)
+    axes = figure.subplots(n, 1, sharex=True, squeeze=False)[:, 0]
+    for ax, (device, points) in zip(axes, series.items()):
+        ax.plot([t for t, _ in points], [v for _, v in points], label=device, linewidth=0.8,
                 marker="." if len(points) <= 120 else None)
-    ax.set_xlim(ms_to_datetime(time_from), ms_to_datetime(time_to))
+        ax.set_ylabel(f"{device}\n(V)", rotation=0, ha="right", va="center", fontsize="small")
+        ax.grid(True, alpha=0.3)
+        ax.tick_params(axis="y", labelsize="x-small")
+    if not series:
+        axes[0].set_ylabel("voltage (V)")
+        axes[0].text(0.5, 0.5, "no weldspot messages in this range", ha="center", va="center",
+                     transform=axes[0].transAxes)
+    axes[0].set_xlim(ms_to_datetime(time_from), ms_to_datetime(time_to))
     span_s = (time_to - time_from) / 1000
-    ax.xaxis.set_major_formatter(mdates.DateFormatter(
+    axes[-1].xaxis.set_major_formatter(mdates.DateFormatter(
         "%H:%M:%S" if span_s <= 600 else "%H:%M" if span_s <= 2 * 86400 else "%m-%d %H:%M",
         tz=_UTC))
-    ax.set_xlabel(f"time (UTC), {iso_ms(time_from)[:10]}")
-    ax.set_ylabel("voltage (V)")
-    ax.set_title(title)
-    ax.grid(True, alpha=0.3)
-    if series:  # beside the axes: with many devices a legend inside would hide curves
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
-                  ncol=max(1, (len(series) + 19) // 20))
-        figure.subplots_adjust(right=0.8 if len(series) <= 20 else 0.62)
-    else:
-        ax.text(0.5, 0.5, "no weldspot messages in this range", ha="center", va="center",
-                transform=ax.transAxes)
-    figure.autofmt_xdate()
+    axes[-1].set_xlabel(f"time (UTC), {iso_ms(time_from)[:10]}")
+    figure.suptitle(title)
+    figure.subplots_adjust(left=0.2, right=0.97, top=1 - 0.5 / height, bottom=0.9 / height,
+                           hspace=0.15)
     return figure
 
 
@@ -303,15 +307,13 @@ def print_report(r: FetchReport, series: Series, out) -> None:
     for key in r.used:
         out.write(f"  {key}\n")
     out.write(f"requests: {r.lists} LIST, {r.heads} HEAD, {r.index_gets} GET index "
-              f"({r.index_bytes} bytes), {r.range_gets} GET range ({r.range_bytes} bytes)\n")
+              f"({r.index_bytes} bytes), {r.range_gets} GET range ({r.range_bytes} bytes); "
+              f"{r.directory_objects} object(s) read through the group directory\n")
     out.write(f"bytes: {total} fetched{share}\n")
     out.write(f"messages: {r.messages} fetched, {r.points} plotted, {r.duplicates} duplicate(s), "
               f"{r.skipped} skipped\n")
     if r.first_skip_reason:
         out.write(f"  first skipped: {r.first_skip_reason}\n")
-    if r.time_mismatches:
-        out.write(f"  {r.time_mismatches} payload Timestamp(s) differ from the index time "
-                  "(route time_zone?); the index time is plotted\n")
     for device, points in series.items():
         volts = [v for _, v in points]
         out.write(f"  {device}: {len(points)} point(s), {min(volts):g}..{max(volts):g} V\n")
@@ -336,6 +338,11 @@ def _parser() -> argparse.ArgumentParser:
                         "(default %(default)s)")
     p.add_argument("--bucket", help="bucket to read (overrides --bucket-template)")
     p.add_argument("--prefix", default="", help="only keys under this prefix")
+    p.add_argument("--prefix-template", help="list each hour's prefix instead of the bucket, "
+                                             "e.g. '%%Y/%%m/%%d/%%H/' (keys partitioned by "
+                                             "event time only)")
+    p.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
+                   help="requests in flight at once (default %(default)s)")
     p.add_argument("--max-gap", type=int, default=DEFAULT_MAX_GAP,
                    help="one GET for two wanted ranges at most this many bytes apart")
     p.add_argument("--trace", action="store_true", help="print every request to stderr")
@@ -356,6 +363,8 @@ def main(argv: Optional[Sequence[str]] = None, s3_client=None, out=None) -> int:
             raise ValueError("--from must be before --to")
         if a.max_gap < 0:
             raise ValueError("--max-gap must be >= 0")
+        if a.concurrency < 1:
+            raise ValueError("--concurrency must be >= 1")
         bucket = a.bucket or a.bucket_template.format(plant=a.plant).lower()
         if s3_client is None:
             cfg = load_s3_config(a.config) if a.config else {}
@@ -378,7 +387,8 @@ def main(argv: Optional[Sequence[str]] = None, s3_client=None, out=None) -> int:
     out.write(f"plant {a.plant}: bucket {bucket}, {iso_ms(t_from)} .. {iso_ms(t_to)}, "
               f"{devices}\n")
     try:
-        series = extract_series(reader, bucket, t_from, t_to, a.device, a.prefix, report)
+        series = extract_series(reader, bucket, t_from, t_to, a.device, a.prefix, report,
+                                a.concurrency, a.prefix_template)
     except (ReaderError, fmt.FormatError) as e:
         print(f"plot_voltage: {e}", file=sys.stderr)
         return 1
@@ -396,7 +406,7 @@ def main(argv: Optional[Sequence[str]] = None, s3_client=None, out=None) -> int:
     try:
         if show:
             import matplotlib.pyplot as plt
-            fig = make_figure(series, title, t_from, t_to, plt.figure(figsize=(11, 5.5)))
+            fig = make_figure(series, title, t_from, t_to, plt.figure())
             if a.out:
                 fig.savefig(a.out)
                 out.write(f"wrote {a.out}\n")
