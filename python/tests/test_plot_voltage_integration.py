@@ -18,22 +18,18 @@ import datetime
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 import unittest
 import uuid
-
-import paho.mqtt.client as mqtt
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get("MQTT2S3_SOURCE_DIR") or os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(SRC, "python"))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "support"))
 import stack  # noqa: E402  (tests/support/stack.py)
+import welding_run  # noqa: E402
 os.environ.pop("DISPLAY", None)
 
 from mqtt2s3 import plot_voltage as pv  # noqa: E402
@@ -45,7 +41,6 @@ MINUTES = 60
 PLANTS = (1, 2)
 DEVICES = (1, 2, 3)
 PER_OBJECT = 30  # 10 minutes x 3 devices
-PATTERN = "{root}/{format}/{compressed}/{plant}/{device}/{type}/{version}"
 
 
 def volts(plant, dev, minute):
@@ -78,42 +73,8 @@ class PlotVoltageIntegrationTest(unittest.TestCase):
         cls.buckets = {p: f"{cls.root.lower()}-plant-{p}" for p in PLANTS}
         cls.s3 = stack.s3_client(cls.env, path_style=True)
         cls.tmp = tempfile.mkdtemp(prefix="plot-voltage-")
-        cls.config = os.path.join(cls.tmp, "welding.yaml")
-        stack.write_config(f"""\
-                instance_id: plot-it
-                broker:
-                  host: {cls.env.get('MQTT_HOST', '127.0.0.1')}
-                  port: {cls.env['MQTT_PORT']}
-                  client_id: {cls.root}
-                subscriptions:
-                  - filter: "{cls.root}/#"
-                    qos: 1
-                s3:
-                  endpoint: {cls.env['S3_ENDPOINT']}
-                  access_key_env: S3_ACCESS_KEY
-                  secret_key_env: S3_SECRET_KEY
-                  create_buckets: true
-                routes:
-                  - name: welding
-                    filter: "{cls.root}/+/+/+/+/+/+"
-                    pattern: "{PATTERN}"
-                    bucket: "{{root}}-plant-{{plant}}"
-                    key: "{{first:%Y/%m/%d/%H}}/{{object_name}}"
-                    payload: json
-                    time_field: /weldspot/Timestamp
-                    time_format: "%Y%m%d %H%M%S"
-                    index_key: "{{device}}/{{type}}/{{version}}/{{json:/weldspot/Timestamp}}"
-                    cluster: true
-                    cluster_components: 1
-                    dedupe_id: "{{json:/seq}}"
-                    batch:
-                      max_messages: {PER_OBJECT}
-                      max_age: 10m
-                metrics:
-                  listen: ""
-                dead_letter:
-                  bucket: {cls.root.lower()}-dlq
-                """, cls.config)
+        cls.config = welding_run.write_config(os.path.join(cls.tmp, "welding.yaml"), cls.env,
+                                              cls.root, PER_OBJECT)
         cls.messages = list(published())
         try:
             cls.converter_log = cls._convert()
@@ -134,53 +95,14 @@ class PlotVoltageIntegrationTest(unittest.TestCase):
 
     @classmethod
     def _convert(cls):
-        """Runs the converter until every message is in an object; returns its log."""
-        env = stack.child_env(cls.env)
+        """Runs the converter until every message is in an object; returns its log. Each
+        plant's 180 messages fill exactly six 30-message batches, so the count trigger
+        uploads them all; SIGTERM only once they are there."""
         # In the temporary directory: the write-ahead log (wal.dir, relative) goes there too.
-        proc = subprocess.Popen([os.environ["MQTT2S3_BIN"], "run", "--config", cls.config],
-                                env=env, stderr=subprocess.PIPE, text=True, cwd=cls.tmp)
-        log, subscribed = [], threading.Event()
-
-        def drain():
-            for line in proc.stderr:
-                log.append(line)
-                if " subscribed" in line:
-                    subscribed.set()
-
-        reader = threading.Thread(target=drain, daemon=True)
-        reader.start()
-        try:
-            if not subscribed.wait(30):
-                raise RuntimeError("converter did not subscribe within 30 s: " + "".join(log))
-            pub = mqtt.Client(client_id=f"{cls.root}-pub", protocol=mqtt.MQTTv311)
-            pub.max_inflight_messages_set(100)
-            pub.connect(cls.env.get("MQTT_HOST", "127.0.0.1"), int(cls.env["MQTT_PORT"]))
-            pub.loop_start()
-            infos = [pub.publish(topic.format(root=cls.root), payload, qos=1)
-                     for topic, payload, *_ in cls.messages]
-            for info in infos:
-                info.wait_for_publish(10)
-            pub.loop_stop()
-            pub.disconnect()
-            if not all(i.is_published() for i in infos):
-                raise RuntimeError("the broker did not acknowledge every message")
-            # Each plant's 180 messages fill exactly six 30-message batches, so the count
-            # trigger uploads them all; SIGTERM only once they are there.
-            want = len(cls.messages) // PER_OBJECT
-            for _ in range(300):
-                if cls._objects_stored() >= want or proc.poll() is not None:
-                    break
-                time.sleep(0.1)
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(60)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(10)
-            reader.join(10)
-        if proc.returncode != 0:
-            raise RuntimeError(f"converter failed ({proc.returncode}): {''.join(log)[-3000:]}")
-        return "".join(log)
+        return welding_run.run_converter(
+            cls.config, cls.env, cls.tmp,
+            [(topic.format(root=cls.root), payload) for topic, payload, *_ in cls.messages],
+            cls._objects_stored, len(cls.messages) // PER_OBJECT, f"{cls.root}-pub")
 
     @classmethod
     def _objects_stored(cls):
