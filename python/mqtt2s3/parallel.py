@@ -288,20 +288,22 @@ class ParallelReader:
         wanted, t_from, t_to = ctx[1], ctx[2], ctx[3]
         o.opened, o.etag = opened, opened.etag
         entries = opened.index.entries
-        owner = [""] * len(entries)
-        for g in opened.index.groups:  # the cluster key of every entry, when recorded
-            owner[g.first_entry:g.first_entry + g.entry_count] = [g.key] * g.entry_count
-        for i, e in enumerate(entries):
-            if (t_from is not None and e.event_time_ms < t_from) or \
-                    (t_to is not None and e.event_time_ms >= t_to):
-                continue
-            device = device_matches(owner[i] or e.index_key, wanted)
+        if opened.index.groups:  # cluster keys recorded: match per group, not per entry
+            runs = [(device_matches(g.key, wanted), range(g.first_entry,
+                                                          g.first_entry + g.entry_count))
+                    for g in opened.index.groups]
+        else:
+            runs = [(device_matches(e.index_key, wanted), (i,)) for i, e in enumerate(entries)]
+            if wanted is None:
+                runs = [(entries[r[0]].index_key.split("/", 1)[0], r) for _, r in runs]
+        for device, run in runs:
             if device is None:
                 continue
-            if wanted is None and not owner[i]:
-                device = e.index_key.split("/", 1)[0]
-            o.entries.append(i)
-            o.devices.append(device)
+            for i in run:
+                t = entries[i].event_time_ms
+                if (t_from is None or t >= t_from) and (t_to is None or t < t_to):
+                    o.entries.append(i)
+                    o.devices.append(device)
         ranges = [(entries[i].offset, entries[i].length) for i in o.entries
                   if entries[i].length > 0]
         self._queue_ranges(o, ranges, opened.info.payload_gap(), ctx, queued,

@@ -405,7 +405,8 @@ def make_client(endpoint: Optional[str], region: str, access_key: Optional[str] 
     return boto3.client("s3", endpoint_url=endpoint, region_name=region,
                         aws_access_key_id=access, aws_secret_access_key=secret,
                         config=Config(s3={"addressing_style": "path"},
-                                      retries={"max_attempts": 3}))
+                                      retries={"max_attempts": 3},
+                                      max_pool_connections=32))  # parallel reads
 
 
 def _one_line(payload: bytes) -> str:
