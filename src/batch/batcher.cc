@@ -10,6 +10,9 @@ Status BatcherOptions::Validate() const {
   if (max_buffered_bytes == 0) {
     return Status::InvalidArgument("batcher: max_buffered_bytes must be > 0");
   }
+  if (max_open_batches == 0) {
+    return Status::InvalidArgument("batcher: max_open_batches must be > 0");
+  }
   return default_policy.Validate().WithContext("batcher default policy");
 }
 
@@ -44,7 +47,15 @@ Status Batcher::Append(std::string_view partition_id, std::string_view bucket, i
     }
   }
   p->policy = policy;
-  if (b.empty()) Open(p, bucket, route_index);
+  if (b.empty()) {
+    // Time partitions (and late or replayed data) can open a batch per hour per partition:
+    // at the bound, the open batch due soonest (else the largest) goes first.
+    if (by_memory_.size() >= options_.max_open_batches) {
+      FlushPartition(deadlines_.empty() ? by_memory_.top() : deadlines_.top(),
+                     FlushReason::kOpenLimit, ready);
+    }
+    Open(p, bucket, route_index);
+  }
 
   const size_t before = b.size_bytes();
   b.Add(msg);

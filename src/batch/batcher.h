@@ -27,6 +27,8 @@
 //     the window is buffered. Counting flushed-but-not-completed batches matters: with a window
 //     of 1,000 split as 600 in flight and 400 buffered, buffered alone never reaches 1,000.
 //     With the window on the caller MUST Complete() every batch.
+//   - Open batches: opening a batch beyond max_open_batches first flushes the open batch whose
+//     deadline is nearest (kOpenLimit).
 //   - Age: a partition's deadline is its first message's arrival + max_age. NextDeadline() is
 //     the earliest over all partitions (O(1), heap-indexed); FlushExpired() flushes all due ones,
 //     so a quiet partition is flushed by the caller's timer without any new arrival.
@@ -74,6 +76,11 @@ struct BatcherOptions {
   size_t max_unacked_messages = 0;
   // Used by the Append overload without a policy.
   FlushPolicy default_policy;
+  // Open batches at most: opening one more first flushes the open batch whose age deadline is
+  // nearest (the largest when none has a deadline), reason kOpenLimit. Event-time partitions
+  // ({first:%H} in a directory) open one batch per hour of data present, so late or replayed
+  // data could otherwise open thousands of small batches. Must be > 0.
+  size_t max_open_batches = 10000;
   // Idle partition records kept for their sequence numbers (oldest forgotten first).
   size_t max_idle_partitions = 10000;
   // Capacity of completed batches kept for reuse. 0 = no recycling.

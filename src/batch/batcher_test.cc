@@ -368,5 +368,33 @@ TEST_F(BatcherTest, TheNextBatchOfAPartitionReservesWhatItsPredecessorHeld) {
   EXPECT_LT(b_cap, 1000u);                             // a new partition starts small
 }
 
+// Time partitions open a batch per hour of data present; late or replayed data must not open
+// an unbounded number of them.
+TEST_F(BatcherTest, OpeningABatchPastMaxOpenBatchesFlushesTheOneDueSoonest) {
+  BatcherOptions o;
+  o.max_open_batches = 3;
+  Make(o);
+  const FlushPolicy policy = Policy(100, 0, seconds(60));
+  Append("hour-17", policy, Msg("a"));
+  clock_.Advance(seconds(1));
+  Append("hour-16", policy, Msg("b"));
+  clock_.Advance(seconds(1));
+  Append("hour-15", policy, Msg("c"));
+  Append("hour-17", policy, Msg("d"));  // an open batch: no new one
+  EXPECT_TRUE(ready_.empty());
+  EXPECT_EQ(batcher_->stats().open_partitions, 3u);
+  clock_.Advance(seconds(1));
+  Append("hour-14", policy, Msg("e"));  // a fourth: hour-17 (due first) goes
+  ASSERT_EQ(ready_.size(), 1u);
+  EXPECT_EQ(ready_[0].partition_id(), "hour-17");
+  EXPECT_EQ(ready_[0].flush_reason(), FlushReason::kOpenLimit);
+  EXPECT_EQ(Payloads(ready_[0]), (std::vector<std::string>{"a", "d"}));
+  EXPECT_EQ(batcher_->stats().open_partitions, 3u);
+  EXPECT_EQ(batcher_->stats().batches_by_reason[static_cast<size_t>(FlushReason::kOpenLimit)], 1u);
+  EXPECT_EQ(FlushReasonName(FlushReason::kOpenLimit), "open_limit");
+  o.max_open_batches = 0;
+  EXPECT_FALSE(o.Validate().ok());
+}
+
 }  // namespace
 }  // namespace mqtt2s3::batch

@@ -42,6 +42,8 @@ std::string_view FlushReasonName(FlushReason reason) {
       return "window_pressure";
     case FlushReason::kRecovery:
       return "recovery";
+    case FlushReason::kOpenLimit:
+      return "open_limit";
   }
   return "unknown";
 }

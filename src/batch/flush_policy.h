@@ -47,11 +47,12 @@ enum class FlushReason : uint8_t {
   kWindowPressure,  // unacknowledged messages reached BatcherOptions::max_unacked_messages
   kRecovery,        // re-formed at start-up from the write-ahead log (a batch cut before a
                     // crash and not known to be stored)
+  kOpenLimit,       // BatcherOptions::max_open_batches open batches, and another was needed
 };
-inline constexpr size_t kFlushReasonCount = 9;
+inline constexpr size_t kFlushReasonCount = 10;
 
 // "count", "bytes", "age", "control", "user_property", "shutdown", "memory_pressure",
-// "window_pressure", "recovery".
+// "window_pressure", "recovery", "open_limit".
 std::string_view FlushReasonName(FlushReason reason);
 
 }  // namespace mqtt2s3::batch

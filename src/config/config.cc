@@ -176,6 +176,7 @@ batch::FlushPolicy Config::FlushPolicyFor(size_t route_index) const {
 batch::BatcherOptions Config::MakeBatcherOptions() const {
   batch::BatcherOptions o;
   o.max_buffered_bytes = static_cast<size_t>(batch.max_buffered_bytes);
+  o.max_open_batches = static_cast<size_t>(batch.max_open_batches);
   o.default_policy = FlushPolicyFor(SIZE_MAX);
   return o;
 }

@@ -127,6 +127,7 @@ struct BatchOptions {
   uint64_t max_bytes = 64ull << 20;               // ... or at this many payload + topic bytes
   milliseconds max_age = std::chrono::seconds(60);  // ... or this long after its first message
   uint64_t max_buffered_bytes = 256ull << 20;     // memory cap over all open batches
+  uint64_t max_open_batches = 10000;               // open batches over all partitions
 
   Status Validate() const;
 };

@@ -155,7 +155,7 @@ Batch placeholders, in keys only, take the values of the whole object:
 
 | Placeholder | Value |
 |---|---|
-| `{first:FORMAT}` / `{last:FORMAT}` | event time of the batch's first / last message, UTC, same specifiers as `receive_time`; default `%Y%m%dT%H%M%S.%LZ` |
+| `{first:FORMAT}` / `{last:FORMAT}` | event time of the batch's first / last message, UTC, same specifiers as `receive_time`; default `%Y%m%dT%H%M%S.%LZ`. A `{first}` in a directory is a time partition (below) |
 | `{partition_seq}` / `{partition_seq:W}` | the batch's number within its partition, zero-padded to W digits (default 10) |
 | `{count}` / `{count:W}` | messages in the batch |
 | `{object_name}` | the canonical object name (below) |
@@ -187,10 +187,28 @@ starting and ending with a letter or digit, no `..`, not an IP address, no `xn--
 A route's messages are batched per **partition**: the rendered bucket plus the key rendered
 with every message-level placeholder filled and the batch placeholders left open. With
 `bucket: "{root}-plant-{plant}"` and `key: "{first:%Y/%m/%d/%H}/{object_name}"`, every
-device of a plant shares one partition, `company-x-plant-1/{0}/{2}` (the `{N}` are the open
-slots); a key with `{device}` would make one partition per device. A batch is flushed by
-`batch.max_messages`, `batch.max_bytes`, `batch.max_age`, a flush command, the flush user
-property, memory pressure, or shutdown; then its key is rendered from its contents alone.
+device of a plant shares one partition per hour, `company-x-plant-1/2018/10/01/17/{2}` (the
+`{N}` are the open slots); a key with `{device}` would make one partition per device. A batch
+is flushed by `batch.max_messages`, `batch.max_bytes`, `batch.max_age`, a flush command, the
+flush user property, memory pressure, `batch.max_open_batches`, or shutdown; then its key is
+rendered from its contents alone.
+
+**Time partitions.** A `{first:FORMAT}` followed by a `/` anywhere later in the key (i.e. in a
+directory, not in the file name) is rendered from **each message's own event time** when the
+message is routed, and so is part of its partition. A message of another hour goes to another
+batch, late and out-of-order data included: every object under `.../2018/10/01/17/` holds only
+events of 17:00:00.000–17:59:59.999, and a listing of that prefix returns every object with
+events of that hour. Hive-style directories work the same way and let DuckDB, Spark and pyarrow
+prune by path:
+
+    key: "date={first:%Y-%m-%d}/hour={first:%H}/{object_name}"
+    -> company-x-plant-1/date=2018-10-01/hour=17/20181001T170000.000Z_20181001T172739.000Z_welding-1_0000000000.jsonl
+
+Such a directory may not be finer than minutes (`%S`, `%L` or `%s` there is refused: every
+message would be a batch of its own). `{last}` and a `{first}` in the file name name the batch
+as before. Late or replayed data opens one batch per period it covers; `batch.max_open_batches`
+(default 10,000) bounds them: opening one more first flushes the open batch due soonest (flush
+reason `open_limit`).
 
 The canonical object name (`{object_name}`) is
 
@@ -221,6 +239,15 @@ exactly. No locale is used. Times must lie between 1970 and the end of 9999. A m
 field is missing or does not parse keeps the receive time as its event time (and is counted);
 it is not dead-lettered. Without `time_field` the event time is the receive time.
 
+An event time must also be plausible: not before `routes[].earliest_event_time` (default
+2000-01-01T00:00:00Z) and not more than `routes[].max_event_ahead` (default 1h) after the
+receive time. A device whose clock was never set, or a payload stamped `99991231 235959`, would
+otherwise name objects and time partitions that every later listing returns. Outside the
+window, `routes[].out_of_window` applies: `receive_time` (default) keeps the message under its
+receive time and counts it in `mqtt2s3_event_time_out_of_window_total`; `dead_letter` sends it
+to the dead-letter bucket (reason `event_time_out_of_window`). Replaying history older than
+`earliest_event_time` needs an earlier value.
+
 ## Flushing
 
 With `flush.control_topic` set (e.g. `mqtt2s3/flush`), the converter subscribes to that topic
@@ -228,7 +255,7 @@ and flushes on command. The payload is
 
 - empty or `{}`: flush every open batch;
 - `{"bucket": "company-x-plant-1"}`: flush that bucket's batches;
-- `{"partition": "company-x-plant-1/{0}/{2}"}`: flush one partition (ids appear in logs).
+- `{"partition": "company-x-plant-1/2018/10/01/17/{2}"}`: flush one partition (ids appear in logs).
 
 A data message carrying the MQTT 5 user property named by `flush.user_property` (any value)
 closes its batch: its partition is flushed right after it is added.
@@ -242,7 +269,8 @@ names a topic level or payload field the message lacks, or the field is null, an
 array), `invalid_json` (a `{json:...}` field was needed and the payload is not JSON),
 `invalid_bucket`, `invalid_key` (see above), `invalid_payload` (a compressed payload, see
 `routes[].payload_compression` and `routes[].compressed_level`, is corrupt or inflates past
-`routes[].max_inflated_bytes`, or its compressed level is neither `0` nor `1`).
+`routes[].max_inflated_bytes`, or its compressed level is neither `0` nor `1`),
+`event_time_out_of_window` (see "Event time", with `out_of_window: dead_letter`).
 
 ## Examples
 

@@ -29,6 +29,9 @@ void Assign(format::ColumnType& f, const ConfigValue& v) { format::ParseColumnTy
 void Assign(route::PayloadCompression& f, const ConfigValue& v) {
   f = v.s == "zlib" ? route::PayloadCompression::kZlib : route::PayloadCompression::kNone;
 }
+void Assign(route::OutOfWindow& f, const ConfigValue& v) {
+  f = v.s == "dead_letter" ? route::OutOfWindow::kDeadLetter : route::OutOfWindow::kReceiveTime;
+}
 void Assign(LogFormat& f, const ConfigValue& v) {
   f = v.s == "json" ? LogFormat::kJson : LogFormat::kText;
 }
@@ -65,6 +68,9 @@ ConfigValue ToValue(format::ColumnType f) {
 }
 ConfigValue ToValue(route::PayloadCompression f) {
   return {false, 0, std::string(route::PayloadCompressionName(f))};
+}
+ConfigValue ToValue(route::OutOfWindow f) {
+  return {false, 0, std::string(route::OutOfWindowName(f))};
 }
 ConfigValue ToValue(LogFormat f) { return {false, 0, std::string(LogFormatName(f))}; }
 ConfigValue ToValue(LogLevel f) { return {false, 0, std::string(LogLevelName(f))}; }
@@ -357,6 +363,22 @@ std::vector<ConfigKey> BuildTable() {
       Scalar("routes[].time_zone", K::kString, "UTC",
              "Offset for time formats without one: `UTC`, `+01:00`, `-0530`.",
              M2S_ITEM(routes, time_zone)),
+      Scalar("routes[].earliest_event_time", K::kString, "2000-01-01T00:00:00Z",
+             "Earliest plausible event time (RFC 3339, 1970 or later). A time_field value "
+             "before it is bad input and out_of_window applies.",
+             M2S_ITEM(routes, earliest_event_time)),
+      Ranged(Scalar("routes[].max_event_ahead", K::kDuration, "1h",
+                    "Latest plausible event time, relative to the receive time; 0 = no bound. "
+                    "A time_field value further ahead is bad input and out_of_window applies "
+                    "(a payload stamped 99991231 235959 must not name objects until 9999).",
+                    M2S_ITEM(routes, max_event_ahead)),
+             0, int64_t{100} * 365 * 24 * 3600 * 1000),
+      Enum(Scalar("routes[].out_of_window", K::kString, "receive_time",
+                  "What an event time outside the window does: `receive_time` keeps the message "
+                  "under its receive time (counted in mqtt2s3_event_time_out_of_window_total), "
+                  "`dead_letter` dead-letters it (reason event_time_out_of_window).",
+                  M2S_ITEM(routes, out_of_window)),
+           "receive_time|dead_letter"),
       Scalar("routes[].index_key", K::kTemplate, "{topic}",
              "Index key of each message in the object's index (docs/FORMAT.md), a template of "
              "message-level placeholders, e.g. `{device}/{type}/{version}/"
@@ -449,6 +471,13 @@ std::vector<ConfigKey> BuildTable() {
                     "early.",
                     M2S_FIELD(batch.max_buffered_bytes)),
              kMiB, 1024 * kGiB),
+      Ranged(Scalar("batch.max_open_batches", K::kInt, "10000",
+                    "Open batches at most, over all partitions. Time partitions (a `{first:...}` "
+                    "in a directory of the key) open one batch per period of data present, so "
+                    "late or replayed data can open many; at the bound the open batch due "
+                    "soonest is flushed first (flush reason open_limit).",
+                    M2S_FIELD(batch.max_open_batches)),
+             1, 10000000),
 
       Section("flush", "Flushing on request (see \"Flushing\")."),
       Scalar("flush.control_topic", K::kString, "",

@@ -59,7 +59,8 @@ TEST(ExamplesTest, ConverterExampleRoutesTheWeldingTopic) {
                             R"({"weldspot":{"Timestamp":"2026-11-22T02:10:05.123Z"}})", t, 5, &r))
       << r.detail;
   EXPECT_EQ(r.bucket, "company-x-plant-1");
-  EXPECT_EQ(r.partial_key(), "WELDING-STATION-12/WELD/1/{6}/{8}");
+  // {first:%Y/%m/%d} is a directory: the message's own event day partitions it.
+  EXPECT_EQ(r.partial_key(), "WELDING-STATION-12/WELD/1/2026/11/22/{8}");
   EXPECT_TRUE(r.event_time_from_payload);
   EXPECT_EQ(r.event_time_ms, 1795313405123);
   EXPECT_EQ(c->upload.concurrency, 8);

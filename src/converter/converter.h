@@ -54,6 +54,8 @@ struct ConverterStats {
   uint64_t upload_bytes = 0;        // object body bytes stored
   uint64_t acks_released = 0;       // QoS 1/2 acknowledgements handed to the session
   uint64_t event_time_fallbacks = 0;  // event time missing/unparsable: receive time used
+  uint64_t event_time_out_of_window = 0;  // event time outside the route's window: receive
+                                          // time used (out_of_window: receive_time)
   uint64_t control_commands = 0;    // flush commands executed
   uint64_t control_errors = 0;      // malformed flush commands (logged, acked)
   uint64_t flushes[batch::kFlushReasonCount] = {};         // batches flushed, by batch::FlushReason

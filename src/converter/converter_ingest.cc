@@ -47,6 +47,9 @@ void Converter::Impl::OnMessage(const mqtt::InboundMessage& m) {
   if (route_result_.event_time_fallback) {
     Count([](ConverterStats& s) { ++s.event_time_fallbacks; });
   }
+  if (route_result_.event_time_out_of_window) {
+    Count([](ConverterStats& s) { ++s.event_time_out_of_window; });
+  }
   // Index key and dedupe id travel with the message as "<index key>\0<dedupe id>".
   const route::CompiledRoute& route = router_->route(static_cast<size_t>(route_result_.route_index));
   extra_scratch_.assign(route_result_.index_key);

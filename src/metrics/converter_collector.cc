@@ -99,6 +99,11 @@ std::vector<MetricFamily> ConverterCollector::Collect() const {
   Counter(&out, "event_time_fallbacks_total",
           "Messages whose event time was missing or unparsable (receive time used).",
           s.event_time_fallbacks);
+  Counter(&out, "event_time_out_of_window_total",
+          "Messages whose event time was outside the route's window (earliest_event_time, "
+          "max_event_ahead) and were kept under their receive time; dead-lettered ones count "
+          "in dead_letter_messages_total{reason=\"event_time_out_of_window\"}.",
+          s.event_time_out_of_window);
   // Received but neither stored, dead-lettered nor given back to the broker: held in batches,
   // in the upload queue or in flight to S3.
   const uint64_t settled =

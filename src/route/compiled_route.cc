@@ -164,6 +164,19 @@ StatusOr<CompiledRoute> CompiledRoute::Compile(const RouteOptions& options,
   auto parser = EventTimeParser::Create(options.time_format, options.time_zone);
   if (!parser.ok()) return fail("time_format", parser.status());
   if (!options.time_field.empty()) event_time = std::move(*parser);
+  // The window is checked whether or not time_field is set (a later config may add one).
+  int64_t earliest_ms = 0;
+  auto rfc3339 = EventTimeParser::Create("rfc3339", "UTC");
+  if (!rfc3339.ok() || !rfc3339->Parse(options.earliest_event_time, &earliest_ms) ||
+      earliest_ms < 0) {
+    return fail("earliest_event_time",
+                Status::InvalidArgument("'" + options.earliest_event_time +
+                                        "' is not an RFC 3339 time at or after "
+                                        "1970-01-01T00:00:00Z"));
+  }
+  if (options.max_event_ahead.count() < 0) {
+    return fail("max_event_ahead", Status::InvalidArgument("must not be negative"));
+  }
   // Index key and dedupe id: message-level templates (no batch placeholders).
   vocab.batching = false;
   auto index_key = KeyTemplate::Parse(options.index_key, vocab);
@@ -212,9 +225,11 @@ StatusOr<CompiledRoute> CompiledRoute::Compile(const RouteOptions& options,
     if (bad_field) *bad_field = column_field;
     return Status::InvalidArgument(column_field + ": " + s.message());
   }
-  return CompiledRoute(options, TopicFilter(options.filter), std::move(bucket), std::move(*k),
-                       std::move(event_time), std::move(*index_key), std::move(dedupe),
-                       std::move(dedupe_property), compressed_level_index);
+  CompiledRoute route(options, TopicFilter(options.filter), std::move(bucket), std::move(*k),
+                      std::move(event_time), std::move(*index_key), std::move(dedupe),
+                      std::move(dedupe_property), compressed_level_index);
+  route.earliest_event_ms_ = earliest_ms;
+  return route;
 }
 
 bool CompiledRoute::uses_json() const {

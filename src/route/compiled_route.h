@@ -42,6 +42,8 @@ class CompiledRoute {
   // Topic level whose value says whether a payload is compressed (compressed_level); -1 when
   // the route has none.
   int compressed_level_index() const { return compressed_level_index_; }
+  // The event-time window (options' earliest_event_time, compiled to Unix ms).
+  int64_t earliest_event_ms() const { return earliest_event_ms_; }
   bool uses_json() const;
   // A Parquet route whose payload column is JSON-typed: the router checks each payload.
   bool validates_json() const {
@@ -73,6 +75,7 @@ class CompiledRoute {
   std::optional<KeyTemplate> dedupe_;
   std::string dedupe_user_property_;
   int compressed_level_index_ = -1;
+  int64_t earliest_event_ms_ = 0;
 };
 
 }  // namespace mqtt2s3::route

@@ -18,6 +18,7 @@ std::string_view DeadLetterReasonName(DeadLetterReason reason) {
     case DeadLetterReason::kInvalidBucket: return "invalid_bucket";
     case DeadLetterReason::kInvalidKey: return "invalid_key";
     case DeadLetterReason::kInvalidPayload: return "invalid_payload";
+    case DeadLetterReason::kEventTimeOutOfWindow: return "event_time_out_of_window";
   }
   return "unknown";
 }

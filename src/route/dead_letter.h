@@ -23,10 +23,12 @@ enum class DeadLetterReason : uint8_t {
   kInvalidKey,     // the rendered key or one of its values is too long
   kInvalidPayload, // a compressed payload is corrupt, inflates past the limit, or its
                    // topic's compressed level is neither 0 nor 1
+  kEventTimeOutOfWindow,  // the payload's event time is outside the route's window and the
+                          // route's out_of_window policy is dead_letter
 };
 
 // "no_route", "missing_field", "invalid_json", "invalid_bucket", "invalid_key",
-// "invalid_payload"; "none".
+// "invalid_payload", "event_time_out_of_window"; "none".
 std::string_view DeadLetterReasonName(DeadLetterReason reason);
 
 // Width of the zero-padded sequence number in dead-letter keys (all of uint64).

@@ -32,7 +32,10 @@ std::string Render(std::string_view key_template, std::string_view topic, const 
   auto router = Router::Create(ro);
   EXPECT_TRUE(router.ok()) << router.status().ToString();
   RouteResult r;
-  EXPECT_TRUE(router->Route(topic, "{}", std::chrono::system_clock::now(), 1, &r)) << r.detail;
+  // The batch's first event as the (only) message's time: a {first} directory is rendered
+  // from it.
+  const auto at = std::chrono::system_clock::time_point(std::chrono::milliseconds(v.first_ms));
+  EXPECT_TRUE(router->Route(topic, "{}", at, 1, &r)) << r.detail;
   std::string key;
   EXPECT_TRUE(router->RenderObjectKey(0, r.partial_key(), v, &key).ok());
   return key;
@@ -46,7 +49,7 @@ TEST(KeyParseTest, RecoversBatchValuesFromRenderedKeysTableDriven) {
   };
   const Case cases[] = {
       {"{first:%Y/%m/%d/%H}/{object_name}", true},
-      {"{device}/{first}_{last}/{instance}-{partition_seq}-{count}.jsonl", true},
+      {"{device}/{instance}-{first}_{last}-{partition_seq}-{count}.jsonl", true},
       {"{topic}/{first:%Y%m%d}/{instance}-{partition_seq:3}", false},
       {"{plant}-{device}/{object_name}", true},
   };

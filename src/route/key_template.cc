@@ -249,6 +249,37 @@ StatusOr<KeyTemplate> KeyTemplate::Parse(std::string_view text,
     i = close;
   }
   flush_literal();
+  // A {first} followed by a '/' anywhere later names a directory: it partitions by the
+  // message's event time instead of naming the batch. ({last} in a directory stays a batch
+  // value: it cannot be known when the message arrives.)
+  bool slash_after = false;
+  for (auto it = t.segments_.rbegin(); it != t.segments_.rend(); ++it) {
+    TemplateSegment& seg = *it;
+    if (seg.kind == SegmentKind::kFirst && slash_after) {
+      const std::string& f = seg.time->text();
+      for (size_t k = 0; k + 1 < f.size(); ++k) {
+        if (f[k] != '%') continue;
+        const char spec = f[++k];
+        if (spec == 'S' || spec == 'L' || spec == 's') {
+          return fail(0, "{first:" + f + "} is in a directory, so it partitions objects by "
+                         "event time; a partition per second or finer (%" + spec +
+                         ") would make every message its own batch: use at most minutes "
+                         "there, or move it into the last path component");
+        }
+      }
+      seg.time_partition = true;
+      t.partitions_by_event_time_ = true;
+    }
+    const bool has_slash =
+        seg.kind == SegmentKind::kTopic ||
+        (seg.kind == SegmentKind::kLiteral && seg.text.find('/') != std::string::npos) ||
+        (seg.time.has_value() && seg.time->text().find('/') != std::string::npos);
+    slash_after = slash_after || has_slash;
+  }
+  t.has_batch_slots_ = std::any_of(t.segments_.begin(), t.segments_.end(),
+                                   [](const TemplateSegment& s) {
+                                     return IsBatchSegment(s.kind) && !s.time_partition;
+                                   });
   if (!bucket) {
     std::string_view problem = KeyShapeProblem(shape);
     if (!problem.empty()) return fail(0, std::string(problem));
@@ -297,6 +328,15 @@ DeadLetterReason KeyTemplate::Render(const RenderInput& in, const RenderLimits& 
         break;
       case SegmentKind::kFirst:
       case SegmentKind::kLast:
+        if (seg.time_partition) {
+          if (in.event_time == nullptr) {
+            detail->assign("no event time for ").append(DescribeSegment(seg));
+            return DeadLetterReason::kMissingField;
+          }
+          seg.time->Append(*in.event_time, out);
+          break;
+        }
+        [[fallthrough]];
       case SegmentKind::kPartitionSeq:
       case SegmentKind::kCount:
       case SegmentKind::kObjectName:
@@ -368,7 +408,7 @@ size_t KeyTemplate::MaxSlotGrowth(size_t object_name_bytes) const {
   std::string scratch;
   for (size_t index = 0; index < segments_.size(); ++index) {
     const TemplateSegment& seg = segments_[index];
-    if (!IsBatchSegment(seg.kind)) continue;
+    if (!IsBatchSegment(seg.kind) || seg.time_partition) continue;
     size_t longest = 0;
     switch (seg.kind) {
       case SegmentKind::kFirst:
@@ -413,7 +453,8 @@ Status KeyTemplate::FillSlots(std::string_view partial_key, const BatchKeyVars& 
     uint32_t index = 0;
     if (close == std::string_view::npos ||
         !ParseUint(partial_key.substr(open + 1, close - open - 1), 4095, &index) ||
-        index >= segments_.size() || !IsBatchSegment(segments_[index].kind)) {
+        index >= segments_.size() || !IsBatchSegment(segments_[index].kind) ||
+        segments_[index].time_partition) {
       std::string m = "partial key '";
       AppendKeyComponent(partial_key.substr(0, 200), &m);
       m.append("' has a slot template '").append(text_).append("' did not write");

@@ -16,7 +16,11 @@
 //   {instance}  {route}     instance id, route name
 // Batch placeholders (keys of batching routes only, TemplateVocabulary::batching):
 //   {first[:fmt]} {last[:fmt]}  event time of the batch's first / last message, UTC
-//                               (default %Y%m%dT%H%M%S.%LZ)
+//                               (default %Y%m%dT%H%M%S.%LZ). In a directory component (any
+//                               '/' after it) it is a *time partition*: Render() writes the
+//                               message's own event time there, so messages of another hour
+//                               (say) land in another partition and every object under a
+//                               time prefix holds only events of that prefix's period.
 //   {partition_seq[:width]}     the batch's sequence number in its partition (default 10)
 //   {count[:width]}             messages in the batch (default width 1)
 //   {object_name}               the canonical name, route/object_name.h
@@ -69,6 +73,9 @@ struct TemplateSegment {
   std::string text;
   uint32_t number = 0;
   std::optional<UtcTimeFormat> time;
+  // kFirst/kLast in a directory component: rendered by Render() from RenderInput::event_time
+  // (part of the partition), not left as a slot.
+  bool time_partition = false;
 };
 
 enum class TemplateTarget : uint8_t { kKey, kBucket };
@@ -96,6 +103,8 @@ struct RenderInput {
   const std::vector<std::string_view>* levels = nullptr;  // topic split at '/'
   JsonFields* json = nullptr;                              // Reset() to this payload
   const CivilTimeUtc* receive_time = nullptr;
+  // The message's event time; needed when partitions_by_event_time().
+  const CivilTimeUtc* event_time = nullptr;
   uint64_t seq = 0;
   std::string_view instance;
   std::string_view route;
@@ -138,6 +147,8 @@ class KeyTemplate {
   bool Has(SegmentKind kind) const;
   bool uses_json() const { return uses_json_; }
   bool uses_receive_time() const { return uses_receive_time_; }
+  // True when a {first}/{last} sits in a directory component (a time partition).
+  bool partitions_by_event_time() const { return partitions_by_event_time_; }
   TemplateTarget target() const { return target_; }
 
  private:
@@ -146,6 +157,7 @@ class KeyTemplate {
   TemplateTarget target_ = TemplateTarget::kKey;
   bool uses_json_ = false;
   bool uses_receive_time_ = false;
+  bool partitions_by_event_time_ = false;
   bool has_batch_slots_ = false;
 };
 

@@ -208,7 +208,7 @@ TEST(KeyTemplateTest, BatchPlaceholdersParseOnlyInBatchingKeysTableDriven) {
     std::string why;
   };
   const Case cases[] = {
-      {"{first}/{last:%H}/{partition_seq:3}/{count:5}/{object_name}", true, ""},
+      {"{first:%Y%m%d}/{last:%H}/{partition_seq:3}/{count:5}/{object_name}", true, ""},
       {"{first:}", false, "empty time format"},
       {"{first:%Q}", false, "unsupported specifier"},
       {"{first:%Y/../%m}", false, "'.' or '..'"},
@@ -237,9 +237,10 @@ TEST(KeyTemplateTest, BatchPlaceholdersParseOnlyInBatchingKeysTableDriven) {
 TEST(KeyTemplateTest, BatchPlaceholdersRenderAsSlotsAndFillDeterministically) {
   TemplateVocabulary batching = Welding();
   batching.batching = true;
-  auto t = KeyTemplate::Parse("{plant}/{first:%Y%m%d}/{count:3}-{object_name}", batching);
+  auto t = KeyTemplate::Parse("{plant}/{last:%Y%m%d}/{count:3}-{object_name}", batching);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_TRUE(t->has_batch_slots());
+  EXPECT_FALSE(t->partitions_by_event_time());
   std::vector<std::string_view> levels = {"COMPANY-X", "JSON", "0", "{1}", "D", "WELD", "1"};
   JsonFields json;
   CivilTimeUtc civil;
@@ -255,6 +256,18 @@ TEST(KeyTemplateTest, BatchPlaceholdersRenderAsSlotsAndFillDeterministically) {
                   .ok());
   EXPECT_EQ(key,
             "%7B1%7D/20181001/012-20181001T170000.000Z_20181001T170000.999Z_gw_0000000007.jsonl");
+  // {first} in a directory is rendered from the message's event time, not left as a slot.
+  auto p = KeyTemplate::Parse("{plant}/{first:%Y%m%d}/{object_name}", batching);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_TRUE(p->partitions_by_event_time());
+  partial.clear();
+  EXPECT_EQ(p->Render(in, {}, &partial, &detail), DeadLetterReason::kMissingField);
+  EXPECT_NE(detail.find("no event time"), std::string::npos) << detail;
+  const CivilTimeUtc event = CivilFromEpochMs(1538413200000);
+  in.event_time = &event;
+  partial.clear();
+  ASSERT_EQ(p->Render(in, {}, &partial, &detail), DeadLetterReason::kNone) << detail;
+  EXPECT_EQ(partial, "%7B1%7D/20181001/{4}");
   // The slot growth bound covers the longest values.
   EXPECT_GE(partial.size() + t->MaxSlotGrowth(MaxObjectNameBytes("gw", "jsonl")),
             partial.size() - 9 + 8 + 20 + MaxObjectNameBytes("gw", "jsonl"));

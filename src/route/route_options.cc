@@ -16,6 +16,10 @@ std::string_view PayloadFormatName(PayloadFormat f) {
   return f == PayloadFormat::kJson ? "json" : "raw";
 }
 
+std::string_view OutOfWindowName(OutOfWindow p) {
+  return p == OutOfWindow::kDeadLetter ? "dead_letter" : "receive_time";
+}
+
 std::string_view PayloadCompressionName(PayloadCompression c) {
   return c == PayloadCompression::kZlib ? "zlib" : "none";
 }

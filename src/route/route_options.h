@@ -4,6 +4,7 @@
 // Thread-safety: plain values.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -24,6 +25,13 @@ enum class PayloadCompression : uint8_t {
   kNone,  // as sent
   kZlib,  // zlib (RFC 1950; gzip also accepted)
 };
+
+// What a route does with an event time outside its window (routes[].out_of_window).
+enum class OutOfWindow : uint8_t {
+  kReceiveTime,  // keep the message, stamped with its receive time
+  kDeadLetter,   // dead-letter it (event_time_out_of_window)
+};
+std::string_view OutOfWindowName(OutOfWindow p);  // "receive_time", "dead_letter"
 
 // One partition per topic, a directory per hour of event time, the canonical object name.
 inline constexpr std::string_view kDefaultKeyTemplate =
@@ -84,6 +92,14 @@ struct RouteOptions {
   std::string time_format = "rfc3339";
   // Offset for formats without one: "UTC", "+01:00", "-0530".
   std::string time_zone = "UTC";
+  // Plausibility window of a payload's event time: not before `earliest_event_ms` and not
+  // more than `max_event_ahead_ms` after the receive time. Outside it the time is bad input,
+  // handled by `out_of_window` (and counted). Only applies to times read from time_field.
+  // RFC 3339, 1970-01-01T00:00:00Z or later.
+  std::string earliest_event_time = "2000-01-01T00:00:00Z";
+  // 0 = no upper bound other than the format's (year 9999).
+  std::chrono::milliseconds max_event_ahead{std::chrono::hours(1)};
+  OutOfWindow out_of_window = OutOfWindow::kReceiveTime;
   // Index key of each message in the object's index (docs/FORMAT.md): a template of
   // message-level placeholders, e.g. "{device}/{type}/{version}/{json:/weldspot/Timestamp}".
   std::string index_key = "{topic}";

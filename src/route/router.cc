@@ -109,6 +109,7 @@ bool Router::Route(std::string_view topic, std::string_view payload,
   result->event_time_ms = receive_ms;
   result->event_time_from_payload = false;
   result->event_time_fallback = false;
+  result->event_time_out_of_window = false;
 
   const auto& routes = shared_->routes;
   size_t index = 0;
@@ -156,8 +157,23 @@ bool Router::Route(std::string_view topic, std::string_view payload,
     int64_t ms = 0;
     if (json_.Get(route.options().time_field, &text) == JsonFieldResult::kOk &&
         route.event_time()->Parse(text, &ms)) {
-      result->event_time_ms = ms;
-      result->event_time_from_payload = true;
+      const auto ahead = route.options().max_event_ahead.count();
+      if (ms < route.earliest_event_ms() || (ahead > 0 && ms - receive_ms > ahead)) {
+        // Implausible (a default-stamped clock, a typo'd year): it must not name objects or
+        // partitions. Keep the message under its receive time, or dead-letter it.
+        result->event_time_out_of_window = true;
+        if (route.options().out_of_window == OutOfWindow::kDeadLetter) {
+          result->reason = DeadLetterReason::kEventTimeOutOfWindow;
+          result->detail.assign("event time at " + route.options().time_field + " ('");
+          AppendKeyComponent(text.substr(0, 64), &result->detail);
+          result->detail.append("') is outside route '" + route.options().name +
+                                "''s window (earliest_event_time, max_event_ahead)");
+          return false;
+        }
+      } else {
+        result->event_time_ms = ms;
+        result->event_time_from_payload = true;
+      }
     } else {
       // A bad clock field must not cost the message: keep it, stamped with the receive time.
       result->event_time_fallback = true;
@@ -165,7 +181,11 @@ bool Router::Route(std::string_view topic, std::string_view payload,
   }
   // Calendar fields only when a template prints them.
   const CivilTimeUtc civil = route.uses_receive_time() ? ToCivilUtc(receive_time) : CivilTimeUtc{};
+  const CivilTimeUtc event_civil = route.key().partitions_by_event_time()
+                                       ? CivilFromEpochMs(result->event_time_ms)
+                                       : CivilTimeUtc{};
   RenderInput in;
+  in.event_time = &event_civil;
   in.topic = topic;
   in.levels = &levels_;
   in.json = &json_;

@@ -67,6 +67,10 @@ struct RouteResult {
   // The route has a time_field but this payload lacked it or it did not parse: the receive
   // time was used (count it; the message is NOT dead-lettered for it).
   bool event_time_fallback = false;
+  // The payload's event time was outside the route's window (routes[].earliest_event_time,
+  // max_event_ahead): with out_of_window receive_time the receive time was used (count it);
+  // with dead_letter, reason is kEventTimeOutOfWindow.
+  bool event_time_out_of_window = false;
   // The message's index key (routes[].index_key) and, when the route's dedupe_id is a
   // template that rendered, its dedupe id (empty otherwise, also when the template's field is
   // missing: the caller then hashes the content or reads a user property).

@@ -76,8 +76,10 @@ TEST(RouterPartitionTest, DevicesOfOnePlantShareAPartitionAndPlantsDoNot) {
   EXPECT_EQ(a.partition, b.partition);
   EXPECT_NE(a.partition, c.partition);
   EXPECT_EQ(c.bucket, "company-x-plant-2");
-  EXPECT_EQ(a.partition, "company-x-plant-1/{0}/{2}");
-  EXPECT_EQ(a.partial_key(), "{0}/{2}");
+  // {first:%Y/%m/%d/%H} is a directory: the hour of each message's event time is part of the
+  // partition; {object_name} stays a slot.
+  EXPECT_EQ(a.partition, "company-x-plant-1/2018/10/01/17/{2}");
+  EXPECT_EQ(a.partial_key(), "2018/10/01/17/{2}");
   std::string_view bucket, partial;
   ASSERT_TRUE(Router::SplitPartition(a.partition, &bucket, &partial));
   EXPECT_EQ(bucket, a.bucket);
@@ -111,16 +113,105 @@ TEST(RouterPartitionTest, ObjectKeyIsAPureFunctionOfTheBatch) {
 
 TEST(RouterPartitionTest, EveryBatchPlaceholderIsFilled) {
   RouteOptions o = WeldingRoute();
-  o.key = "{plant}/{first:%Y%m%d}-{last:%H%M%S.%L}/{instance}-{partition_seq:4}-n{count}.jsonl";
+  o.key = "{plant}/{instance}-{first:%Y%m%d}-{last:%H%M%S.%L}-{partition_seq:4}-n{count}.jsonl";
   Router router = MakeRouter({o});
   RouteResult r;
   ASSERT_TRUE(router.Route("COMPANY-X/JSON/0/7/D/WELD/1", Weld("20181001 170000"), kTime, 1, &r))
       << r.detail;
-  EXPECT_EQ(r.partial_key(), "7/{2}-{4}/gw-1-{8}-n{10}.jsonl");
+  EXPECT_EQ(r.partial_key(), "7/gw-1-{4}-{6}-{8}-n{10}.jsonl");
   std::string key;
   ASSERT_TRUE(router.RenderObjectKey(0, r.partial_key(), {kOct1At17, kOct1At17 + 5, 3, 17}, &key)
                   .ok());
-  EXPECT_EQ(key, "7/20181001-170000.005/gw-1-0003-n17.jsonl");
+  EXPECT_EQ(key, "7/gw-1-20181001-170000.005-0003-n17.jsonl");
+}
+
+// Issue 16: a batch never spans two values of a time prefix, late data included, so a listing
+// of one hour's prefix returns every object with events of that hour and no other.
+TEST(RouterPartitionTest, TimeDirectoriesPartitionByEachMessagesEventTime) {
+  RouteOptions o = WeldingRoute();
+  o.max_event_ahead = std::chrono::milliseconds(0);  // 2018 data received "in 2026" anyway
+  Router router = MakeRouter({o});
+  const std::string topic = "COMPANY-X/JSON/0/1/D/WELD/1";
+  RouteResult end_of_17, start_of_18, late_16, next_day;
+  ASSERT_TRUE(router.Route(topic, Weld("20181001 175959"), kTime, 1, &end_of_17));
+  ASSERT_TRUE(router.Route(topic, Weld("20181001 180000"), kTime, 2, &start_of_18));
+  ASSERT_TRUE(router.Route(topic, Weld("20181001 160512"), kTime, 3, &late_16));
+  ASSERT_TRUE(router.Route(topic, Weld("20181002 170000"), kTime, 4, &next_day));
+  EXPECT_EQ(end_of_17.partition, "company-x-plant-1/2018/10/01/17/{2}");
+  EXPECT_EQ(start_of_18.partition, "company-x-plant-1/2018/10/01/18/{2}");
+  EXPECT_EQ(late_16.partition, "company-x-plant-1/2018/10/01/16/{2}");
+  EXPECT_EQ(next_day.partition, "company-x-plant-1/2018/10/02/17/{2}");
+  // The object key keeps the prefix and names the batch's own range.
+  std::string key;
+  ASSERT_TRUE(router
+                  .RenderObjectKey(0, late_16.partial_key(),
+                                   {late_16.event_time_ms, late_16.event_time_ms, 0, 1}, &key)
+                  .ok());
+  EXPECT_EQ(key, "2018/10/01/16/20181001T160512.000Z_20181001T160512.000Z_gw-1_0000000000.jsonl");
+  // Hive-style directories work the same way.
+  o.key = "date={first:%Y-%m-%d}/hour={first:%H}/{object_name}";
+  Router hive = MakeRouter({o});
+  RouteResult h;
+  ASSERT_TRUE(hive.Route(topic, Weld("20181001 175959"), kTime, 1, &h));
+  EXPECT_EQ(h.partial_key(), "date=2018-10-01/hour=17/{5}");
+  // {first} in the file name, or {last} anywhere, still names the batch.
+  o.key = "{plant}/{last:%Y%m%d}/{first:%H}-{object_name}";
+  Router slots = MakeRouter({o});
+  ASSERT_TRUE(slots.Route(topic, Weld("20181001 175959"), kTime, 1, &h));
+  EXPECT_EQ(h.partial_key(), "1/{2}/{4}-{6}");
+}
+
+TEST(RouterPartitionTest, SubMinuteTimeDirectoriesAreRefused) {
+  RouteOptions o = WeldingRoute();
+  o.key = "{first:%Y%m%d%H%M%S}/{object_name}";
+  RouterOptions ro;
+  ro.routes = {o};
+  auto r = Router::Create(ro);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("every message its own batch"), std::string::npos)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find("key"), std::string::npos) << r.status().message();
+}
+
+// Issue 16: "99991231 235959" must not name objects and partitions until the year 9999.
+TEST(RouterPartitionTest, ImplausibleEventTimesAreOutOfWindow) {
+  const std::string topic = "COMPANY-X/JSON/0/1/D/WELD/1";
+  const int64_t receive_ms = 1795313405123;  // 2026-11-22T02:10:05.123Z
+  Router router = MakeRouter({WeldingRoute()});
+  for (std::string_view ts : {"99991231 235959", "19991231 235959", "20261122 031006"}) {
+    RouteResult r;
+    ASSERT_TRUE(router.Route(topic, Weld(ts), kTime, 1, &r)) << ts << r.detail;
+    EXPECT_TRUE(r.event_time_out_of_window) << ts;
+    EXPECT_FALSE(r.event_time_from_payload) << ts;
+    EXPECT_EQ(r.event_time_ms, receive_ms) << ts;
+    EXPECT_EQ(r.partition, "company-x-plant-1/2026/11/22/02/{2}") << ts;
+  }
+  // Inside the window: up to max_event_ahead in the future, and the earliest time itself.
+  for (std::string_view ts : {"20261122 031005", "20000101 000000", "20181001 170000"}) {
+    RouteResult r;
+    ASSERT_TRUE(router.Route(topic, Weld(ts), kTime, 1, &r)) << ts;
+    EXPECT_FALSE(r.event_time_out_of_window) << ts;
+    EXPECT_TRUE(r.event_time_from_payload) << ts;
+  }
+  RouteOptions strict = WeldingRoute();
+  strict.out_of_window = OutOfWindow::kDeadLetter;
+  strict.earliest_event_time = "2018-10-01T00:00:00Z";
+  Router dl = MakeRouter({strict});
+  RouteResult r;
+  EXPECT_FALSE(dl.Route(topic, Weld("20180930 235959"), kTime, 1, &r));
+  EXPECT_EQ(r.reason, DeadLetterReason::kEventTimeOutOfWindow);
+  EXPECT_NE(r.detail.find("20180930 235959"), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("/weldspot/Timestamp"), std::string::npos) << r.detail;
+  EXPECT_EQ(DeadLetterReasonName(r.reason), "event_time_out_of_window");
+  EXPECT_TRUE(dl.Route(topic, Weld("20181001 000000"), kTime, 1, &r));
+  // A bad window is a start-up error naming the field.
+  strict.earliest_event_time = "1969-12-31T23:59:59Z";
+  RouterOptions ro;
+  ro.routes = {strict};
+  auto bad = Router::Create(ro);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("earliest_event_time"), std::string::npos)
+      << bad.status().message();
 }
 
 TEST(RouterPartitionTest, SlotMarkersCannotBeForgedByTopicsOrPayloads) {
@@ -162,7 +253,7 @@ TEST(RouterPartitionTest, BadOrMissingEventTimeFallsBackToReceiveTimeWithoutDead
     EXPECT_EQ(r.event_time_ms, receive_ms) << p;
     EXPECT_FALSE(r.event_time_from_payload) << p;
     EXPECT_TRUE(r.event_time_fallback) << p;
-    EXPECT_EQ(r.partition, "company-x-plant-1/{0}/{2}");
+    EXPECT_EQ(r.partition, "company-x-plant-1/2026/11/22/02/{2}");  // the receive hour
   }
   // Without a time_field the receive time is the event time and nothing is flagged.
   RouteOptions plain = WeldingRoute();
