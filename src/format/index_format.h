@@ -56,6 +56,9 @@ inline constexpr std::string_view kMetaIndexParts = "mqtt2s3-index-parts";
 inline constexpr std::string_view kMetaIndexPartPrefix = "mqtt2s3-index-";  // + 0, 1, ...
 inline constexpr std::string_view kMetaIndexPrefix = "mqtt2s3-index-prefix";
 inline constexpr std::string_view kMetaIndexSuffix = "mqtt2s3-index-suffix";
+// Optional group directory (FORMAT.md 3.3): parts of "key:offset:length:count:first:last,...".
+inline constexpr std::string_view kMetaGroupsParts = "mqtt2s3-groups-parts";
+inline constexpr std::string_view kMetaGroupsPartPrefix = "mqtt2s3-groups-";  // + 0, 1, ...
 
 inline constexpr std::string_view kLocationInline = "inline";
 inline constexpr std::string_view kLocationObject = "object";

@@ -80,6 +80,7 @@ class StringTable {
       if (strings_[id] == s) return id;
     }
   }
+  std::string_view Get(uint32_t id) const { return strings_[id]; }
   void Write(std::string& out) const {
     Put<uint32_t>(out, static_cast<uint32_t>(strings_.size()));
     for (std::string_view s : strings_) Put<uint32_t>(out, static_cast<uint32_t>(s.size()));
@@ -108,6 +109,75 @@ struct Group {
   uint32_t first = 0;
   uint32_t count = 0;
 };
+
+// A directory key: bytes 0x21-0x7E other than '%', ',' and ':' as they are, every other byte
+// as %XX (uppercase), so records split on ',' and fields on ':' (FORMAT.md 3.3).
+void AppendDirectoryKey(std::string_view key, std::string* out) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (const char c : key) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b >= 0x21 && b <= 0x7E && b != '%' && b != ',' && b != ':') {
+      out->push_back(c);
+    } else {
+      out->push_back('%');
+      out->push_back(kHex[b >> 4]);
+      out->push_back(kHex[b & 15]);
+    }
+  }
+}
+
+// Adds mqtt2s3-groups-parts and mqtt2s3-groups-<i> when every group's payloads can be cut out
+// of its byte range without the index and the fields fit the budget left; otherwise nothing.
+// JSON Lines: the range is payload sep payload ... sep payload, so no payload may contain the
+// separator. Parquet: from offset - 4 the range is (u32 length, payload)*, so a group must not
+// cross a page header.
+void AddGroupDirectory(std::span<const MessageRecord> messages,
+                       const std::vector<uint32_t>& order, const std::vector<Group>& groups,
+                       const std::vector<uint64_t>& offsets, const std::vector<uint32_t>& lengths,
+                       const std::vector<int64_t>& times, int64_t first_event,
+                       std::string_view sep, bool parquet, const StringTable& strings,
+                       size_t budget, size_t part_max, Metadata* metadata) {
+  const uint64_t gap = parquet ? sizeof(uint32_t) : sep.size();
+  if (gap == 0) return;
+  if (!parquet) {
+    for (const uint32_t i : order) {
+      if (messages[i].payload.find(sep) != std::string_view::npos) return;
+    }
+  }
+  std::vector<std::string> parts(1);
+  std::string record;
+  for (const Group& g : groups) {
+    const size_t last = g.first + g.count - 1;
+    int64_t lo = times[g.first];
+    int64_t hi = lo;
+    for (size_t pos = g.first; pos <= last; ++pos) {
+      if (pos > g.first && offsets[pos] != offsets[pos - 1] + lengths[pos - 1] + gap) return;
+      lo = std::min(lo, times[pos]);
+      hi = std::max(hi, times[pos]);
+    }
+    record.clear();
+    AppendDirectoryKey(strings.Get(g.key_id), &record);
+    for (uint64_t v : {offsets[g.first], offsets[last] + lengths[last] - offsets[g.first],
+                       uint64_t{g.count}, static_cast<uint64_t>(lo - first_event),
+                       static_cast<uint64_t>(hi - first_event)}) {
+      record.push_back(':');
+      record.append(std::to_string(v));
+    }
+    if (record.size() > part_max) return;
+    if (!parts.back().empty() && parts.back().size() + 1 + record.size() > part_max) {
+      parts.emplace_back();
+    }
+    if (!parts.back().empty()) parts.back().push_back(',');
+    parts.back().append(record);
+  }
+  Metadata fields;
+  fields.emplace(kMetaGroupsParts, std::to_string(parts.size()));
+  for (size_t p = 0; p < parts.size(); ++p) {
+    fields.emplace(std::string(kMetaGroupsPartPrefix) + std::to_string(p), std::move(parts[p]));
+  }
+  if (MetadataBytes(*metadata) + MetadataBytes(fields) > budget) return;
+  metadata->merge(fields);
+}
 
 }  // namespace
 
@@ -333,6 +403,13 @@ StatusOr<EncodedObject> ObjectWriter::Encode(std::span<const MessageRecord> mess
       obj.metadata.emplace(kMetaIndexSuffix, PercentEncode(options_.index_object_suffix));
     }
     obj.index_object = std::move(index);
+    // The group directory, when it fits what is left of the budget: a reader then gets a
+    // whole device with HEAD + one ranged GET, no index GET (FORMAT.md 3.3).
+    if (options_.clustering && !groups.empty()) {
+      AddGroupDirectory(messages, order, groups, offsets, lengths, times, first_event, sep,
+                        parquet, strings, options_.metadata_budget_bytes,
+                        options_.metadata_value_max_bytes, &obj.metadata);
+    }
   }
   obj.metadata_bytes = MetadataBytes(obj.metadata);
   if (obj.metadata_bytes > options_.metadata_budget_bytes) {
