@@ -528,7 +528,7 @@ def parse_group_directory(metadata: Dict[str, str],
     except FormatError:
         return None
     parts = _canonical_decimal(parts_text)
-    if parts is None or parts < 1 or parts > 10000:
+    if parts is None or parts < 1 or parts > 1000:  # FORMAT.md 3.3: 1-1000
         return None
     records: List[str] = []
     for p in range(parts):

@@ -1,10 +1,19 @@
 """mqtt2s3.dataset against objects the real converter wrote into the dev stack's RGW.
 
-The mqtt2s3 binary runs a welding route (bucket per plant, index key DEVICE-ID/..., clustered
-by device, 400 messages per object: companion indexes, so the converter may write the group
-directory). Paho publishes 5 devices x 1 hour, one weldspot every 10 s per device, device 5
-zlib-compressed (COMPRESSED=1), then the first 60 messages once more (redeliveries); a flush
-command closes the last batch. Then:
+The mqtt2s3 binary runs two welding routes (bucket per plant, index key DEVICE-ID/...,
+clustered by device, 400 messages per object: companion indexes, so the converter writes the
+group directory where its framing holds): JSON Lines (`<root>-plant-<plant>`) and, for topics
+whose format level is PARQUET, `format: parquet` (`<root>-pq-<plant>`). Paho publishes 5
+devices x 1 hour, one weldspot every 10 s per device, then the first 60 messages once more
+(redeliveries), to three buckets:
+
+- plant 1, JSON Lines, device 5 zlib-compressed (COMPRESSED=1): compressed bytes hold the
+  separator, so the writer leaves the directory out and every read goes through the index;
+- plant 2, JSON Lines, all plain: every object carries a group directory;
+- plant 1, Parquet, device 5 zlib-compressed: length-prefixed payloads frame any bytes, so
+  every object carries a group directory.
+
+A flush command closes the last batches. Then, in each bucket:
 
 - one device and every device read back exactly what was published (time, volts, seq), each
   once: the redeliveries are dropped; the same through the index alone (use_directory=False);
@@ -55,8 +64,13 @@ def device(d):
     return f"WELDING-STATION-{d}"
 
 
+# (name, topic format level, plant, device 5 zlib-compressed, group directory expected)
+BUCKETS = (("jsonl-zlib", "JSON", 1, True, False), ("jsonl-plain", "JSON", 2, False, True),
+           ("parquet-zlib", "PARQUET", 1, True, True))
+
+
 def published():
-    """(topic level COMPRESSED, device, time ms, volts, seq, payload bytes) in publish order."""
+    """(device, time ms, volts, seq, plain payload bytes) in publish order."""
     out = []
     for step in range(STEPS):
         t = START + datetime.timedelta(seconds=10 * step)
@@ -66,9 +80,7 @@ def published():
             payload = json.dumps({"weldspot": {"Timestamp": t.strftime("%Y%m%d %H%M%S"),
                                                "Voltage": volts, "Current": "10"},
                                   "seq": seq}, separators=(",", ":")).encode()
-            compressed = d == DEVICES
-            out.append((int(compressed), device(d), int(t.timestamp() * 1000), float(volts),
-                        seq, zlib.compress(payload) if compressed else payload))
+            out.append((device(d), int(t.timestamp() * 1000), float(volts), seq, payload))
     return out
 
 
@@ -82,11 +94,16 @@ class DatasetIntegrationTest(unittest.TestCase):
             stack.require(cls, False, f"dev stack: {e}")
         stack.require(cls, os.environ.get("MQTT2S3_BIN"), "MQTT2S3_BIN is not set")
         cls.root = "DS-" + uuid.uuid4().hex[:8].upper()
-        cls.bucket = f"{cls.root.lower()}-plant-1"
+        r = cls.root.lower()
+        cls.buckets = {name: f"{r}-pq-{plant}" if level == "PARQUET" else f"{r}-plant-{plant}"
+                       for name, level, plant, _, _ in BUCKETS}
         cls.s3 = stack.s3_client(cls.env, path_style=True)
         cls.tmp = tempfile.mkdtemp(prefix="dataset-it-")
-        cls.config = welding_run.write_config(os.path.join(cls.tmp, "welding.yaml"), cls.env,
-                                              cls.root, PER_OBJECT)
+        cls.config = welding_run.write_config(
+            os.path.join(cls.tmp, "welding.yaml"), cls.env, cls.root, PER_OBJECT,
+            routes=[welding_run.route("welding-pq", "PARQUET", "{root}-pq-{plant}",
+                                      parquet=True),
+                    welding_run.route("welding")])
         cls.messages = published()
         try:
             cls.converter_log = cls._convert()
@@ -97,7 +114,7 @@ class DatasetIntegrationTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
-        for bucket in (cls.bucket, cls.root.lower() + "-dlq"):
+        for bucket in list(cls.buckets.values()) + [cls.root.lower() + "-dlq"]:
             try:
                 for o in cls.s3.list_objects_v2(Bucket=bucket).get("Contents", []):
                     cls.s3.delete_object(Bucket=bucket, Key=o["Key"])
@@ -107,79 +124,116 @@ class DatasetIntegrationTest(unittest.TestCase):
 
     @classmethod
     def _stored(cls):
-        """Messages in the bucket's data objects (mqtt2s3-count of each)."""
-        try:
-            listed = Reader(cls.s3).list_objects(cls.bucket)
-        except Exception:
-            return 0  # the bucket comes with the first upload
+        """Messages in the buckets' data objects (mqtt2s3-count of each)."""
         total = 0
-        for o in listed:
-            meta = fmt.normalize_metadata(
-                cls.s3.head_object(Bucket=cls.bucket, Key=o.key).get("Metadata", {}))
-            total += int(meta.get("mqtt2s3-count", 0))
+        for bucket in cls.buckets.values():
+            try:
+                listed = Reader(cls.s3).list_objects(bucket)
+            except Exception:
+                continue  # the bucket comes with the first upload
+            for o in listed:
+                meta = fmt.normalize_metadata(
+                    cls.s3.head_object(Bucket=bucket, Key=o.key).get("Metadata", {}))
+                total += int(meta.get("mqtt2s3-count", 0))
         return total
 
     @classmethod
     def _convert(cls):
-        sends = cls.messages + cls.messages[:REPLAYED]
+        sends = []
+        for _, level, plant, zlib_device, _ in BUCKETS:
+            for dev, _, _, _, payload in cls.messages + cls.messages[:REPLAYED]:
+                c = int(zlib_device and dev == device(DEVICES))
+                sends.append((f"{cls.root}/{level}/{c}/{plant}/{dev}/WELD/1",
+                              zlib.compress(payload) if c else payload))
         want = len(sends)
         log = welding_run.run_converter(
-            cls.config, cls.env, cls.tmp,
-            [(f"{cls.root}/JSON/{c}/1/{dev}/WELD/1", payload) for c, dev, _, _, _, payload in sends],
-            cls._stored, want, f"{cls.root}-pub", flush_topic=f"{cls.root}/control/flush")
+            cls.config, cls.env, cls.tmp, sends, cls._stored, want, f"{cls.root}-pub",
+            flush_topic=f"{cls.root}/control/flush")
         stored = cls._stored()
         if stored != want:
             raise RuntimeError(f"{stored} messages stored, expected {want}: {log[-3000:]}")
         return log
 
     def expected(self, devices):
-        return sorted((t, dev, volts, seq) for _, dev, t, volts, seq, _ in self.messages
+        return sorted((t, dev, volts, seq) for dev, t, volts, seq, _ in self.messages
                       if dev in devices)
 
     def rows(self, ds):
         return sorted(zip(ds.event_time.tolist(), ds.device.tolist(), ds["volts"].tolist(),
                           ds["seq"].tolist()))
 
-    def read(self, **kw):
+    def read(self, name, **kw):
         log = []
-        ds = dataset.read(self.s3, self.bucket, time_from=T0, time_to=T0 + 3600000,
+        ds = dataset.read(self.s3, self.buckets[name], time_from=T0, time_to=T0 + 3600000,
                           fields=FIELDS, on_request=log.append, **TIMES, **kw)
         return ds, log
 
-    def directories(self):
+    def directories(self, name):
+        """{data key: its group directory or None}; every data object has a companion index."""
         out = {}
-        for o in Reader(self.s3).list_objects(self.bucket):
-            meta = self.s3.head_object(Bucket=self.bucket, Key=o.key).get("Metadata", {})
-            out[o.key] = fmt.parse_group_directory(meta)
+        bucket = self.buckets[name]
+        for o in Reader(self.s3).list_objects(bucket):
+            meta = self.s3.head_object(Bucket=bucket, Key=o.key).get("Metadata", {})
+            info = fmt.parse_info(meta)
+            self.assertFalse(info.index_inline, o.key)
+            self.assertEqual(info.body_format, "parquet" if "pq" in bucket else "jsonl", o.key)
+            out[o.key] = fmt.parse_group_directory(meta, info)
         return out
 
     def test_one_device_is_exactly_what_was_published_once(self):
-        for dev in (device(2), device(DEVICES)):  # plain and zlib payloads
-            ds, _ = self.read(devices=[dev])
-            self.assertEqual(self.rows(ds), self.expected({dev}))
-            replayed = sum(1 for m in self.messages[:REPLAYED] if m[1] == dev)
-            self.assertEqual(ds.report.duplicates, replayed)
+        for name, *_ in BUCKETS:
+            for dev in (device(2), device(DEVICES)):  # plain and (but in plant 2) zlib payloads
+                with self.subTest(bucket=name, device=dev):
+                    ds, _ = self.read(name, devices=[dev])
+                    self.assertEqual(self.rows(ds), self.expected({dev}))
+                    replayed = sum(1 for m in self.messages[:REPLAYED] if m[0] == dev)
+                    self.assertEqual(ds.report.duplicates, replayed)
 
     def test_every_device_is_exactly_what_was_published_once(self):
-        ds, _ = self.read()
-        self.assertEqual(len(ds), len(self.messages))
-        self.assertEqual(self.rows(ds), self.expected({device(d) for d in
-                                                       range(1, DEVICES + 1)}))
-        self.assertEqual(ds.report.duplicates, REPLAYED)
-        df = ds.to_pandas()
-        self.assertEqual(len(df), len(self.messages))
+        for name, *_ in BUCKETS:
+            with self.subTest(bucket=name):
+                ds, _ = self.read(name)
+                self.assertEqual(len(ds), len(self.messages))
+                self.assertEqual(self.rows(ds), self.expected({device(d) for d in
+                                                               range(1, DEVICES + 1)}))
+                self.assertEqual(ds.report.duplicates, REPLAYED)
+                df = ds.to_pandas()
+                self.assertEqual(len(df), len(self.messages))
 
     def test_the_index_alone_gives_the_same_rows(self):
-        ds, log = self.read(devices=[device(3)], use_directory=False)
-        self.assertEqual(self.rows(ds), self.expected({device(3)}))
-        self.assertEqual(ds.report.directory_objects, 0)
+        for name, *_ in BUCKETS:
+            with self.subTest(bucket=name):
+                ds, log = self.read(name, devices=[device(3)], use_directory=False)
+                self.assertEqual(self.rows(ds), self.expected({device(3)}))
+                self.assertEqual(ds.report.directory_objects, 0)
+                self.assertGreater(ds.report.index_objects, 0)
+
+    def test_the_writer_adds_a_directory_exactly_where_its_framing_holds(self):
+        for name, _, _, _, expected in BUCKETS:
+            with self.subTest(bucket=name):
+                directories = self.directories(name)
+                self.assertGreaterEqual(len(directories), len(self.messages) // PER_OBJECT)
+                self.assertEqual({k for k, d in directories.items() if d is None},
+                                 set() if expected else set(directories))
+                for key, groups in directories.items():
+                    if groups is not None:  # one group per device, in key order
+                        self.assertEqual([g.key for g in groups],
+                                         sorted({g.key for g in groups}), key)
+                ds, _ = self.read(name, devices=[device(1)])
+                self.assertEqual(ds.report.fallbacks, 0)
+                self.assertEqual(ds.report.directory_objects,
+                                 len(directories) if expected else 0)
 
     def test_a_device_costs_a_head_and_one_ranged_get_per_object_with_a_directory(self):
-        directories = self.directories()
-        stack.require(self, any(d is not None for d in directories.values()),
-                      "the converter wrote no group directory (mqtt2s3-groups-*) yet")
+        for name, _, _, _, expected in BUCKETS:
+            if expected:
+                with self.subTest(bucket=name):
+                    self.check_head_and_one_ranged_get(name)
+
+    def check_head_and_one_ranged_get(self, name):
+        directories = self.directories(name)
         dev = device(4)
-        ds, log = self.read(devices=[dev])
+        ds, log = self.read(name, devices=[dev])
         self.assertEqual(self.rows(ds), self.expected({dev}))
         per_key = {}
         for r in log:
@@ -187,17 +241,17 @@ class DatasetIntegrationTest(unittest.TestCase):
                 per_key.setdefault(r.key, []).append((r.method, r.what))
         own = 0
         for key, groups in directories.items():
-            if groups is None:  # inline index: HEAD + ranged GET from the index
-                self.assertNotIn(("GET", "index object"), per_key.get(key, []))
-                continue
-            mine = [g for g in groups if g.key == dev]
-            own += sum(g.length for g in mine)
+            own += sum(g.length for g in groups if g.key == dev)
             self.assertEqual(sorted(per_key[key]),
                              [("GET", "body range"), ("HEAD", "data object")], key)
         self.assertFalse(any(r.what == "index object" for r in log))
         fetched = sum(r.bytes for r in log if r.method == "GET")
         self.assertLessEqual(fetched, 1.3 * own)
-        self.assertEqual(ds.report.index_objects, sum(d is None for d in directories.values()))
+        self.assertEqual(ds.report.index_objects, 0)
+        print(f"\n  {name}: {dev} over {len(directories)} objects: "
+              f"{sum(r.method == 'HEAD' for r in log)} HEAD, "
+              f"{sum(r.method == 'GET' for r in log)} GET, {fetched} bytes fetched for "
+              f"{own} bytes of its own ({fetched / own:.3f}x)", file=sys.stderr)
 
 
 if __name__ == "__main__":

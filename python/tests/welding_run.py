@@ -1,9 +1,9 @@
 """What the Python integration tests over converter output share: a welding route config for
 the dev stack and a run of the real `mqtt2s3 run` around a publisher.
 
-    write_config(path, env, root, per_object=30)
-    log = run_converter(config, env, cwd, publish=lambda pub: ..., stored=count, want=N,
-                        flush_topic=root + "/control/flush")
+    write_config(path, env, root, per_object=30)      # or routes=[route(...), ...]
+    log = run_converter(config, env, cwd, messages=[(topic, payload), ...], stored=count,
+                        want=N, client_id=..., flush_topic=root + "/control/flush")
 """
 
 import os
@@ -17,9 +17,49 @@ import paho.mqtt.client as mqtt
 import stack  # tests/support/stack.py, on sys.path of the caller
 
 
-def write_config(path, env, root, per_object):
+HOUR_KEY = "{first:%Y/%m/%d/%H}/{object_name}"
+HIVE_KEY = "date={first:%Y-%m-%d}/hour={first:%H}/{object_name}"
+PARQUET_COLUMNS = (("voltage", "/weldspot/Voltage", "double"), ("seq", "/seq", "int64"))
+
+
+def route(name, level="+", bucket="{root}-plant-{plant}", key=HOUR_KEY, parquet=False):
+    """One welding route of write_config: topics `<root>/<level>/...` (the format level; `+`
+    takes any), bucket and key templates, a Parquet body with PARQUET_COLUMNS when `parquet`."""
+    return dict(name=name, level=level, bucket=bucket, key=key, parquet=parquet)
+
+
+def _route_yaml(root, per_object, r):
+    text = f"""\
+          - name: {r['name']}
+            filter: "{root}/{r['level']}/+/+/+/+/+"
+            pattern: "{{root}}/{{format}}/{{compressed}}/{{plant}}/{{device}}/{{type}}/{{version}}"
+            bucket: "{r['bucket']}"
+            key: "{r['key']}"
+            payload: json
+            compressed_level: compressed
+            time_field: /weldspot/Timestamp
+            time_format: "%Y%m%d %H%M%S"
+            index_key: "{{device}}/{{type}}/{{version}}/{{json:/weldspot/Timestamp}}"
+            cluster: true
+            cluster_components: 1
+            dedupe_id: "{{json:/seq}}"
+            batch:
+              max_messages: {per_object}
+              max_age: 10m
+"""
+    if r["parquet"]:
+        text += "            format: parquet\n            columns:\n" + "".join(
+            f"              - {{name: {n}, pointer: {p}, type: {t}}}\n"
+            for n, p, t in PARQUET_COLUMNS)
+    return text
+
+
+def write_config(path, env, root, per_object, routes=None, metrics_listen=""):
     """examples/welding.yaml's route for topics under `root`, bucket `<root>-plant-<plant>`,
-    `per_object` messages per object, a flush control topic `<root>/control/flush`."""
+    `per_object` messages per object, a flush control topic `<root>/control/flush`.
+    `routes`: route(...) dicts instead (tried in order); `metrics_listen`: host:port of
+    /metrics ("" = off)."""
+    routes = routes or [route("welding")]
     return stack.write_config(f"""\
         instance_id: {root.lower()}
         broker:
@@ -35,36 +75,23 @@ def write_config(path, env, root, per_object):
           secret_key_env: S3_SECRET_KEY
           create_buckets: true
         routes:
-          - name: welding
-            filter: "{root}/+/+/+/+/+/+"
-            pattern: "{{root}}/{{format}}/{{compressed}}/{{plant}}/{{device}}/{{type}}/{{version}}"
-            bucket: "{{root}}-plant-{{plant}}"
-            key: "{{first:%Y/%m/%d/%H}}/{{object_name}}"
-            payload: json
-            compressed_level: compressed
-            time_field: /weldspot/Timestamp
-            time_format: "%Y%m%d %H%M%S"
-            index_key: "{{device}}/{{type}}/{{version}}/{{json:/weldspot/Timestamp}}"
-            cluster: true
-            cluster_components: 1
-            dedupe_id: "{{json:/seq}}"
-            batch:
-              max_messages: {per_object}
-              max_age: 10m
+""" + "".join(_route_yaml(root, per_object, r) for r in routes) + f"""\
         flush:
           control_topic: {root}/control/flush
         metrics:
-          listen: ""
+          listen: "{metrics_listen}"
         dead_letter:
           bucket: {root.lower()}-dlq
         """, path)
 
 
-def run_converter(config, env, cwd, messages, stored, want, client_id, flush_topic=None):
+def run_converter(config, env, cwd, messages, stored, want, client_id, flush_topic=None,
+                  before_stop=None):
     """Runs the converter; publishes `messages` ((topic, payload) pairs, QoS 1) once it has
     subscribed; polls `stored()` until it reaches `want` (at most 60 polls, 0.5 s apart,
-    publishing a flush command to `flush_topic` before each when given); SIGTERM. Returns
-    the converter's log; raises RuntimeError when it fails."""
+    publishing a flush command to `flush_topic` before each when given); calls
+    `before_stop()` (e.g. to read /metrics) while it still runs; SIGTERM. Returns the
+    converter's log; raises RuntimeError when it fails."""
     proc = subprocess.Popen([os.environ["MQTT2S3_BIN"], "run", "--config", config],
                             env=stack.child_env(env), stderr=subprocess.PIPE, text=True, cwd=cwd)
     log, subscribed = [], threading.Event()
@@ -97,6 +124,8 @@ def run_converter(config, env, cwd, messages, stored, want, client_id, flush_top
             time.sleep(0.5)
         pub.loop_stop()
         pub.disconnect()
+        if before_stop and proc.poll() is None:
+            before_stop()
         proc.send_signal(signal.SIGTERM)
         proc.wait(60)
     finally:
