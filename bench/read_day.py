@@ -12,7 +12,7 @@ $S3_ENDPOINT):
 
     .venv/bin/python bench/read_day.py --bucket company-x-plant-1 --day 2018-10-01 \\
         --device WELDING-STATION-3 [--concurrency 8] [--prefix-template '%Y/%m/%d/%H/']
-        [--no-directory] [--repeat 2]
+        [--no-directory] [--repeat 2] [--query one|all]
 
 Prints one line per query: rows, LIST/HEAD/GET counts, index GETs, bytes, seconds (wall
 clock, decode included, plotting excluded), objects read through the group directory.
@@ -66,10 +66,14 @@ def main():
     p.add_argument("--concurrency", type=int, default=8)
     p.add_argument("--no-directory", action="store_true")
     p.add_argument("--repeat", type=int, default=1)
+    p.add_argument("--query", choices=("one", "all", "both"), default="both",
+                   help="one device, all devices, or both (one process: only the first is cold)")
     a = p.parse_args()
     for n in range(a.repeat):
-        run(a, [a.device], f"run {n + 1}, one device ({a.device}), one day")
-        run(a, None, f"run {n + 1}, all devices, one day")
+        if a.query in ("one", "both"):
+            run(a, [a.device], f"run {n + 1}, one device ({a.device}), one day")
+        if a.query in ("all", "both"):
+            run(a, None, f"run {n + 1}, all devices, one day")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ Environment: MQTT2S3_BIN (the binary), MQTT2S3_SOURCE_DIR, and the dev stack's e
 import datetime
 import json
 import os
-import shutil
 import sys
 import tempfile
 import unittest
@@ -87,12 +86,7 @@ def published():
 class DatasetIntegrationTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        try:
-            cls.env = stack.read_env(
-                required=("S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "MQTT_PORT"))
-        except (OSError, RuntimeError) as e:
-            stack.require(cls, False, f"dev stack: {e}")
-        stack.require(cls, os.environ.get("MQTT2S3_BIN"), "MQTT2S3_BIN is not set")
+        cls.env = welding_run.require_stack(cls)
         cls.root = "DS-" + uuid.uuid4().hex[:8].upper()
         r = cls.root.lower()
         cls.buckets = {name: f"{r}-pq-{plant}" if level == "PARQUET" else f"{r}-plant-{plant}"
@@ -113,29 +107,11 @@ class DatasetIntegrationTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-        for bucket in list(cls.buckets.values()) + [cls.root.lower() + "-dlq"]:
-            try:
-                for o in cls.s3.list_objects_v2(Bucket=bucket).get("Contents", []):
-                    cls.s3.delete_object(Bucket=bucket, Key=o["Key"])
-                cls.s3.delete_bucket(Bucket=bucket)
-            except cls.s3.exceptions.ClientError:
-                pass
+        welding_run.clean_up(cls.s3, cls.tmp, cls.root, cls.buckets.values())
 
     @classmethod
     def _stored(cls):
-        """Messages in the buckets' data objects (mqtt2s3-count of each)."""
-        total = 0
-        for bucket in cls.buckets.values():
-            try:
-                listed = Reader(cls.s3).list_objects(bucket)
-            except Exception:
-                continue  # the bucket comes with the first upload
-            for o in listed:
-                meta = fmt.normalize_metadata(
-                    cls.s3.head_object(Bucket=bucket, Key=o.key).get("Metadata", {}))
-                total += int(meta.get("mqtt2s3-count", 0))
-        return total
+        return welding_run.messages_stored(cls.s3, cls.buckets.values())
 
     @classmethod
     def _convert(cls):

@@ -17,7 +17,6 @@ python_plot_voltage_integration (label integration). By hand, from python/tests:
 import datetime
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -84,14 +83,7 @@ class PlotVoltageIntegrationTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-        for bucket in list(cls.buckets.values()) + [cls.root.lower() + "-dlq"]:
-            try:
-                for o in cls.s3.list_objects_v2(Bucket=bucket).get("Contents", []):
-                    cls.s3.delete_object(Bucket=bucket, Key=o["Key"])
-                cls.s3.delete_bucket(Bucket=bucket)
-            except cls.s3.exceptions.ClientError:
-                pass  # never created (the dead-letter bucket when nothing went there)
+        welding_run.clean_up(cls.s3, cls.tmp, cls.root, cls.buckets.values())
 
     @classmethod
     def _convert(cls):

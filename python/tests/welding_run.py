@@ -4,9 +4,12 @@ the dev stack and a run of the real `mqtt2s3 run` around a publisher.
     write_config(path, env, root, per_object=30)      # or routes=[route(...), ...]
     log = run_converter(config, env, cwd, messages=[(topic, payload), ...], stored=count,
                         want=N, client_id=..., flush_topic=root + "/control/flush")
+    messages_stored(s3, buckets); clean_up(s3, tmp, root, buckets)
+    env = require_stack(cls)   # in setUpClass: skip (fail under CI=true) without a stack
 """
 
 import os
+import shutil
 import signal
 import subprocess
 import threading
@@ -15,6 +18,21 @@ import time
 import paho.mqtt.client as mqtt
 
 import stack  # tests/support/stack.py, on sys.path of the caller
+from mqtt2s3 import format as fmt
+from mqtt2s3.reader import Reader
+
+
+def require_stack(test_class):
+    """The dev stack's env (stack.read_env) for a test class's setUpClass, and MQTT2S3_BIN
+    set: otherwise the class is skipped, or fails under CI=true (stack.require)."""
+    env = {}
+    try:
+        env = stack.read_env(required=("S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY",
+                                       "MQTT_PORT"))
+    except (OSError, RuntimeError) as e:
+        stack.require(test_class, False, f"dev stack: {e}")
+    stack.require(test_class, os.environ.get("MQTT2S3_BIN"), "MQTT2S3_BIN is not set")
+    return env
 
 
 HOUR_KEY = "{first:%Y/%m/%d/%H}/{object_name}"
@@ -136,3 +154,31 @@ def run_converter(config, env, cwd, messages, stored, want, client_id, flush_top
     if proc.returncode != 0:
         raise RuntimeError(f"converter failed ({proc.returncode}): {''.join(log)[-3000:]}")
     return "".join(log)
+
+
+def messages_stored(s3, buckets):
+    """Messages in the buckets' data objects (the mqtt2s3-count of each; a bucket not created
+    yet counts 0)."""
+    total = 0
+    for bucket in buckets:
+        try:
+            listed = Reader(s3).list_objects(bucket)
+        except Exception:
+            continue  # the bucket comes with the first upload
+        for o in listed:
+            meta = s3.head_object(Bucket=bucket, Key=o.key).get("Metadata", {})
+            total += int(fmt.normalize_metadata(meta).get("mqtt2s3-count", 0))
+    return total
+
+
+def clean_up(s3, tmp, root, buckets):
+    """A test class's tearDownClass: removes the temporary directory `tmp`, empties and
+    deletes the buckets and `<root>-dlq`; a bucket that was never created is passed over."""
+    shutil.rmtree(tmp, ignore_errors=True)
+    for bucket in list(buckets) + [root.lower() + "-dlq"]:
+        try:
+            for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
+                s3.delete_object(Bucket=bucket, Key=o["Key"])
+            s3.delete_bucket(Bucket=bucket)
+        except s3.exceptions.ClientError:
+            pass  # never created (the dead-letter bucket when nothing went there)
