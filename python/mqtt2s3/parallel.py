@@ -365,8 +365,10 @@ class ParallelReader:
     @staticmethod
     def _dedupe(chunks: List[Chunk], report: ReadReport) -> List[Chunk]:
         seen_ids: set = set()
-        seen_all: set = set()     # (device, payload) of every kept message
-        seen_no_id: set = set()   # ... of kept directory messages (they have no dedupe id)
+        # per device: payload bytes of every kept message, and of kept directory messages
+        # (they have no dedupe id)
+        seen_all: Dict[str, set] = {}
+        seen_no_id: Dict[str, set] = {}
         track = any(c.path == "directory" for c in chunks)
         out = []
         for c in chunks:
@@ -374,19 +376,30 @@ class ParallelReader:
             if c.path == "index":
                 for i, (d, p, ident) in enumerate(zip(c.devices, c.payloads, c.dedupe_ids)):
                     if ident:
-                        if ident in seen_ids or (track and (d, p) in seen_no_id):
+                        if ident in seen_ids or (track and p in seen_no_id.get(d, ())):
                             continue
                         seen_ids.add(ident)
                     if track:
-                        seen_all.add((d, p))
+                        seen_all.setdefault(d, set()).add(p)
                     keep.append(i)
             else:
-                for i, (d, p) in enumerate(zip(c.devices, c.payloads)):
-                    if (d, p) in seen_all:
-                        continue
-                    seen_all.add((d, p))
-                    seen_no_id.add((d, p))
-                    keep.append(i)
+                # One group, one device: with no repeated bytes (the usual case) the set
+                # operations decide the whole chunk at once.
+                d = c.devices[0] if c.devices else ""
+                mine, no_id = seen_all.setdefault(d, set()), seen_no_id.setdefault(d, set())
+                if (all(x == d for x in c.devices) and mine.isdisjoint(c.payloads)
+                        and len(set(c.payloads)) == len(c.payloads)):
+                    mine.update(c.payloads)
+                    no_id.update(c.payloads)
+                    keep = range(len(c.payloads))
+                else:
+                    for i, (d, p) in enumerate(zip(c.devices, c.payloads)):
+                        mine = seen_all.setdefault(d, set())
+                        if p in mine:
+                            continue
+                        mine.add(p)
+                        seen_no_id.setdefault(d, set()).add(p)
+                        keep.append(i)
             report.duplicates += len(c.payloads) - len(keep)
             if len(keep) != len(c.payloads):
                 pick = (lambda xs: None if xs is None else [xs[i] for i in keep])
