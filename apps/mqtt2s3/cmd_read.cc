@@ -232,36 +232,34 @@ int GetCommand(const ReadFlags& flags) {
     }
   }
   std::ostream& out = flags.out_file.empty() ? std::cout : file;
-  uint64_t printed = 0, dropped = 0;
-  for (const std::string& key : flags.keys) {
-    auto obj = reader.value->Open(flags.bucket, key);
-    if (!obj.ok()) {
-      std::cerr << "mqtt2s3 get: " << obj.status().ToString() << "\n";
-      PrintStats("get", reader.value->stats());
-      return kFailure;
-    }
-    const std::vector<uint32_t> entries = Reader::Select(*obj, selector);
-    auto fetched = reader.value->Fetch(*obj, entries);
-    if (!fetched.ok()) {
-      std::cerr << "mqtt2s3 get: " << fetched.status().ToString() << "\n";
-      PrintStats("get", reader.value->stats());
-      return kFailure;
-    }
-    for (const Message& m : fetched->messages) {
-      if (flags.payload_only) {
-        out << m.payload << "\n";
-      } else {
-        out << FormatTimeMs(m.event_time_ms) << "\t" << m.index_key << "\t" << m.topic << "\t"
-            << OneLine(m.payload) << "\n";
-      }
-    }
-    printed += fetched->messages.size();
-    dropped += fetched->duplicates_dropped;
-    std::cerr << "mqtt2s3 get: " << key << ": " << fetched->messages.size() << " of "
-              << obj->index.size() << " message(s) in " << fetched->requests
-              << " ranged GET(s), " << fetched->bytes << " of " << obj->object_size
-              << " body bytes\n";
+  QueryOptions q;
+  q.bucket = flags.bucket;
+  q.list_prefix = flags.list_prefix;
+  q.keys = flags.keys;
+  q.selector = selector;
+  q.concurrency = flags.concurrency;
+  // The directory gives payloads without their own time, topic or id: use it when only
+  // payloads are printed, or when no line needs more than the device.
+  q.use_directory = !flags.no_directory && flags.payload_only;
+  auto result = reader.value->Query(q);
+  if (!result.ok()) {
+    std::cerr << "mqtt2s3 get: " << result.status().ToString() << "\n";
+    PrintStats("get", reader.value->stats());
+    return kFailure;
   }
+  for (const Message& m : result->messages) {
+    if (flags.payload_only) {
+      out << m.payload << "\n";
+    } else {
+      out << (m.event_time_ms == kUnknownEventTime ? std::string("-")
+                                                   : FormatTimeMs(m.event_time_ms))
+          << "\t" << m.index_key << "\t" << m.topic << "\t" << OneLine(m.payload) << "\n";
+    }
+  }
+  const uint64_t printed = result->messages.size();
+  const uint64_t dropped = result->duplicates_dropped;
+  std::cerr << "mqtt2s3 get: " << result->objects << " object(s), "
+            << result->objects_by_directory << " through the group directory\n";
   out.flush();
   if (!out) {
     std::cerr << "mqtt2s3 get: write failed\n";

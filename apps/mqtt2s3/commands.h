@@ -36,6 +36,9 @@ struct ReadFlags {
   bool payload_only = false;          // get: print payloads only
   bool dedupe = false;                // get: drop repeated dedupe ids
   uint64_t max_gap_bytes = 64 * 1024; // get: range coalescing
+  std::string list_prefix;            // get without --key: list objects under this prefix
+  size_t concurrency = 8;             // get: objects read at once
+  bool no_directory = false;          // get: always read through the index
   bool verify_body = false;           // inspect: GET the body and check its sha256
   size_t max_clusters = 50;           // inspect: clusters printed
 };

@@ -139,12 +139,23 @@ int main(int argc, char** argv) {
   ReadFlags get_flags;
   CLI::App* get = app.add_subcommand(
       "get",
-      "Print the messages of one or more objects that match all given filters, one per line: "
-      "event time, index key, topic, payload (tab separated; newlines in payloads escaped). "
-      "Reads only the byte ranges the index points at; request and byte counts go to stderr");
+      "Print the messages that match all given filters, one per line: event time, index key, "
+      "topic, payload (tab separated; newlines in payloads escaped). Objects are the --key "
+      "ones, or found by listing the bucket (--list-prefix, --from/--to); they are read in "
+      "parallel, only the byte ranges wanted, one device of an object with HEAD + one ranged "
+      "GET when it has a group directory. Request and byte counts go to stderr");
   AddConnectionFlags(get, &get_flags);
-  get->add_option("-k,--key", get_flags.keys, "Object key; repeat for several objects")
-      ->required();
+  get->add_option("-k,--key", get_flags.keys,
+                  "Object key; repeat for several objects. Without --key, the objects under "
+                  "--list-prefix whose names overlap --from/--to");
+  get->add_option("--list-prefix", get_flags.list_prefix,
+                  "Without --key: list objects under this key prefix (e.g. 2018/10/01/)");
+  get->add_option("--concurrency", get_flags.concurrency, "Objects read at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  get->add_flag("--no-directory", get_flags.no_directory,
+                "Always read through each object's index (messages then carry their topic, "
+                "own event time and dedupe id even for whole-device reads)");
   get->add_option("--index-key", get_flags.index_key,
                   "Only messages whose index key equals this, e.g. robot-03/WELD/1/Timestamp");
   get->add_option("-p,--prefix", get_flags.index_prefix,

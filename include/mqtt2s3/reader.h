@@ -17,9 +17,16 @@
 // Cost: fetching one message costs one HEAD, at most one index GET (when the index is not
 // inline) and one ranged GET; one device of a clustered object is one contiguous range.
 //
+// Many objects (a device's day): Query() lists, then reads objects in parallel, a device of an
+// object costing HEAD + one ranged GET when the object carries a group directory:
+//   QueryOptions q{.bucket = "company-x-plant-1", .list_prefix = "2018/10/01/"};
+//   q.selector.component = "WELDING-STATION-3";  q.selector.time = {t0, t1};
+//   auto r = reader.Query(q);       // r->messages in key order, r->requests
+//
 // Lifecycle: a Reader is cheap; make one per task. The OpenObject values it returns are
 // immutable and independent of it. Thread-safety: a Reader is NOT thread-safe (it counts
-// requests and remembers dedupe ids); use one per thread. The shared client is thread-safe.
+// requests and remembers dedupe ids); use one per thread (Query() runs its own workers). The
+// shared client is thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -123,11 +130,15 @@ struct Selector {
   TimeRange time;
 };
 
+// Message::event_time_ms of a message read through the group directory (FORMAT.md 3.3),
+// which gives payloads and their group's time range, not each message's own time.
+inline constexpr int64_t kUnknownEventTime = std::numeric_limits<int64_t>::min();
+
 struct Message {
-  std::string index_key;
-  std::string topic;
-  int64_t event_time_ms = 0;
-  std::string dedupe_id;
+  std::string index_key;  // through the group directory: the group's cluster key
+  std::string topic;      // through the group directory: empty
+  int64_t event_time_ms = 0;  // through the group directory: kUnknownEventTime
+  std::string dedupe_id;  // through the group directory: empty
   std::string payload;
 };
 
@@ -136,6 +147,35 @@ struct FetchResult {
   uint64_t requests = 0;          // ranged GETs this fetch sent
   uint64_t bytes = 0;             // bytes those GETs returned (payloads + gaps + separators)
   uint64_t duplicates_dropped = 0;
+};
+
+// What Reader::Query reads: objects found by listing (or given), and the messages of each that
+// match `selector`.
+struct QueryOptions {
+  std::string bucket;
+  // Objects are listed under this key prefix and kept when their name's event-time range
+  // overlaps selector.time (no HEAD for the others). Ignored when `keys` is set.
+  std::string list_prefix;
+  std::vector<std::string> keys;  // read exactly these objects, in this order
+  Selector selector;
+  // Objects in flight at once: each worker HEADs an object, then sends its GETs, so one
+  // object's HEAD overlaps others' GETs. 1 = sequential.
+  size_t concurrency = 8;
+  // Read a whole device (selector.component with component_index 0, or no key filter at all)
+  // with HEAD + one ranged GET per object through the group directory when the object has one
+  // and the time window does not cut through a wanted group. Messages read that way carry
+  // their payload and cluster key only (see Message); set false to always use the index.
+  bool use_directory = true;
+};
+
+struct QueryResult {
+  // Objects in key order (listing order, or `keys` order), each object's messages in body
+  // order; with ReaderOptions::dedupe, repeats dropped (first occurrence kept).
+  std::vector<Message> messages;
+  uint64_t objects = 0;               // objects read (HEADed)
+  uint64_t objects_by_directory = 0;  // of these, read through the group directory
+  uint64_t duplicates_dropped = 0;
+  RequestStats requests;              // this query's requests (also added to stats())
 };
 
 class Reader {
@@ -161,11 +201,22 @@ class Reader {
   // GETs the whole body and checks its SHA-256 against the metadata (OK or Corruption).
   Status VerifyBody(const OpenObject& object);
 
+  // Lists (unless options.keys), then reads every object with options.concurrency workers:
+  // HEAD, then the group directory's ranged GETs or the index and its coalesced ranged GETs.
+  // Dedupe (ReaderOptions::dedupe) runs over the whole result in key order: by dedupe id for
+  // messages read through the index, by (cluster key, payload bytes) for messages read through
+  // the directory, which carry no id. The first error (naming bucket and key) ends the query.
+  StatusOr<QueryResult> Query(const QueryOptions& options);
+
   const RequestStats& stats() const { return stats_; }
   void ResetStats() { stats_ = {}; }
   const ReaderOptions& options() const { return options_; }
 
  private:
+  // Open() after its HEAD.
+  StatusOr<OpenObject> OpenHeaded(std::string_view bucket, std::string_view key,
+                                  s3::ObjectInfo head);
+
   std::shared_ptr<const s3::Client> client_;
   ReaderOptions options_;
   RequestStats stats_;

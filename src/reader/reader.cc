@@ -94,7 +94,12 @@ StatusOr<OpenObject> Reader::Open(std::string_view bucket, std::string_view key)
   ++stats_.heads;
   auto head = client_->HeadObject(bucket, key);
   if (!head.ok()) return head.status().WithContext("HEAD " + Where(bucket, key));
+  return OpenHeaded(bucket, key, std::move(*head));
+}
 
+StatusOr<OpenObject> Reader::OpenHeaded(std::string_view bucket, std::string_view key,
+                                        s3::ObjectInfo head_info) {
+  const s3::ObjectInfo* head = &head_info;
   auto located = format::ObjectIndex::FromMetadata(head->metadata, key);
   if (!located.ok()) return located.status().WithContext(Where(bucket, key));
 

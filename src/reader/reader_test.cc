@@ -84,15 +84,16 @@ Fixture MakeClient() {
 }
 
 // Stores `n` messages of `devices` devices under "obj" as the converter would.
-void Store(FakeObjects* fake, size_t n, size_t devices, bool force_companion) {
+void Store(FakeObjects* fake, size_t n, size_t devices, bool force_companion,
+           const std::string& key = "obj", size_t first = 0) {
   std::vector<std::string> payloads, keys;
   for (size_t i = 0; i < n; ++i) {
-    payloads.push_back("{\"i\":" + std::to_string(i) + "}");
+    payloads.push_back("{\"i\":" + std::to_string(first + i) + "}");
     keys.push_back("robot-" + std::to_string(i % devices) + "/WELD/1/Timestamp");
   }
   std::vector<format::MessageRecord> records;
   for (size_t i = 0; i < n; ++i) {
-    records.push_back({payloads[i], "t", keys[i], "", static_cast<int64_t>(1000 + i)});
+    records.push_back({payloads[i], "t", keys[i], "", static_cast<int64_t>(1000 + first + i)});
   }
   format::FormatOptions options;
   options.cluster_key_components = 1;
@@ -101,8 +102,8 @@ void Store(FakeObjects* fake, size_t n, size_t devices, bool force_companion) {
   auto enc = writer->Encode(records);
   ASSERT_TRUE(enc.ok()) << enc.status().ToString();
   ASSERT_EQ(enc->index_object.has_value(), force_companion);
-  if (enc->index_object) fake->objects[options.IndexObjectKey("obj")] = {*enc->index_object, {}};
-  fake->objects["obj"] = {enc->body, enc->metadata};
+  if (enc->index_object) fake->objects[options.IndexObjectKey(key)] = {*enc->index_object, {}};
+  fake->objects[key] = {enc->body, enc->metadata};
 }
 
 TEST(Reader, InlineIndexCostsOneHeadAndOneRangedGet) {
@@ -220,6 +221,102 @@ TEST(Reader, DedupeDropsIdsAlreadyReturnedAcrossFetches) {
   ASSERT_EQ(second->messages.size(), 1u);  // only the message without an id
   EXPECT_EQ(second->messages[0].payload, "c");
   EXPECT_EQ(second->duplicates_dropped, 2u);
+}
+
+std::vector<std::string> Payloads(const QueryResult& r) {
+  std::vector<std::string> out;
+  for (const Message& m : r.messages) out.push_back(m.payload);
+  return out;
+}
+
+// Issue 16: a device of an object with a group directory costs HEAD + one ranged GET, objects
+// are read in parallel, and the result is the index path's, in key order.
+TEST(ReaderQuery, ADeviceIsOneHeadAndOneRangedGetPerObjectThroughTheDirectory) {
+  Fixture f = MakeClient();
+  std::vector<std::string> keys;
+  for (size_t k = 0; k < 6; ++k) {
+    keys.push_back("obj-" + std::to_string(k));
+    Store(f.fake, 2000, 10, /*force_companion=*/true, keys.back(), k * 2000);
+  }
+  Reader reader(f.client);
+  QueryOptions q;
+  q.bucket = "bucket";
+  q.keys = keys;
+  q.selector.component = "robot-7";
+  q.concurrency = 4;
+  auto by_dir = reader.Query(q);
+  ASSERT_TRUE(by_dir.ok()) << by_dir.status().ToString();
+  EXPECT_EQ(by_dir->objects, 6u);
+  EXPECT_EQ(by_dir->objects_by_directory, 6u);
+  EXPECT_EQ(f.fake->heads, 6);
+  EXPECT_EQ(f.fake->gets, 6);
+  EXPECT_EQ(by_dir->requests.heads, 6u);
+  EXPECT_EQ(by_dir->requests.gets, 6u);
+  ASSERT_EQ(by_dir->messages.size(), 1200u);
+  EXPECT_EQ(by_dir->messages.front().index_key, "robot-7");
+  EXPECT_EQ(by_dir->messages.front().event_time_ms, kUnknownEventTime);
+
+  q.use_directory = false;
+  q.concurrency = 1;
+  auto by_index = reader.Query(q);
+  ASSERT_TRUE(by_index.ok()) << by_index.status().ToString();
+  EXPECT_EQ(by_index->objects_by_directory, 0u);
+  EXPECT_EQ(by_index->requests.gets, 12u);  // index + range per object
+  EXPECT_EQ(Payloads(*by_dir), Payloads(*by_index));
+  EXPECT_EQ(by_index->messages.front().payload, "{\"i\":7}");
+  EXPECT_EQ(by_index->messages.back().payload, "{\"i\":11997}");
+  EXPECT_EQ(reader.stats().heads, 12u);
+}
+
+TEST(ReaderQuery, AWindowCuttingThroughAGroupUsesTheIndex) {
+  Fixture f = MakeClient();
+  Store(f.fake, 2000, 10, /*force_companion=*/true, "obj");
+  Reader reader(f.client);
+  QueryOptions q;
+  q.bucket = "bucket";
+  q.keys = {"obj"};
+  q.selector.component = "robot-3";
+  q.selector.time = {.from_ms = 1500, .to_ms = 2000};
+  auto r = reader.Query(q);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->objects_by_directory, 0u);
+  ASSERT_EQ(r->messages.size(), 50u);
+  EXPECT_EQ(r->messages.front().event_time_ms, 1503);
+  // A window holding the whole object: the directory answers.
+  q.selector.time = {.from_ms = 0, .to_ms = 100000};
+  r = reader.Query(q);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->objects_by_directory, 1u);
+  EXPECT_EQ(r->messages.size(), 200u);
+}
+
+TEST(ReaderQuery, DedupeDropsRepeatsAcrossObjectsInKeyOrder) {
+  Fixture f = MakeClient();
+  Store(f.fake, 2000, 10, /*force_companion=*/true, "a");
+  Store(f.fake, 2000, 10, /*force_companion=*/true, "b");  // the same messages again
+  ReaderOptions options;
+  options.dedupe = true;
+  Reader reader(f.client, options);
+  QueryOptions q;
+  q.bucket = "bucket";
+  q.keys = {"a", "b"};
+  q.selector.component = "robot-1";
+  auto r = reader.Query(q);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->messages.size(), 200u);
+  EXPECT_EQ(r->duplicates_dropped, 200u);
+}
+
+TEST(ReaderQuery, AMissingObjectFailsTheQueryNamingIt) {
+  Fixture f = MakeClient();
+  Store(f.fake, 2000, 10, /*force_companion=*/true, "a");
+  Reader reader(f.client);
+  QueryOptions q;
+  q.bucket = "bucket";
+  q.keys = {"a", "gone"};
+  auto r = reader.Query(q);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("gone"), std::string::npos) << r.status().ToString();
 }
 
 }  // namespace
