@@ -82,20 +82,24 @@ StatusOr<std::vector<DeviceMessage>> ReaderWeldStore::ReadMessages(std::string_v
         std::to_string(listed.objects.size()) + " objects, more than the limit of " +
         std::to_string(options_.max_objects_per_read) + " per query; narrow the time range");
   }
-  Selector selector;
-  selector.component = std::string(device);
-  selector.component_index = options_.device_component;
-  selector.time = range;
+  // All objects in parallel, each HEAD + index + coalesced ranged GETs (a chart needs each
+  // weld's own time, which the group directory does not carry).
+  QueryOptions q;
+  q.bucket = std::string(bucket);
+  q.keys.reserve(listed.objects.size());
+  for (ListedBatch& b : listed.objects) q.keys.push_back(std::move(b.key));
+  q.selector.component = std::string(device);
+  q.selector.component_index = options_.device_component;
+  q.selector.time = range;
+  q.concurrency = options_.concurrency;
+  q.use_directory = false;
   std::vector<DeviceMessage> out;
-  for (const ListedBatch& b : listed.objects) {
-    M2S_ASSIGN_OR_RETURN(std::shared_ptr<const OpenObject> obj, Open(reader, bucket, b));
-    const std::vector<uint32_t> entries = Reader::Select(*obj, selector);
-    if (entries.empty()) continue;
-    M2S_ASSIGN_OR_RETURN(FetchResult fetched, reader.Fetch(*obj, entries));
-    for (Message& m : fetched.messages) {
-      out.push_back(DeviceMessage{std::string(Component(m.index_key, options_.device_component)),
-                                  m.event_time_ms, std::move(m.payload)});
-    }
+  if (q.keys.empty()) return out;
+  M2S_ASSIGN_OR_RETURN(QueryResult result, reader.Query(q));
+  out.reserve(result.messages.size());
+  for (Message& m : result.messages) {
+    out.push_back(DeviceMessage{std::string(Component(m.index_key, options_.device_component)),
+                                m.event_time_ms, std::move(m.payload)});
   }
   // Objects of one partition are in time order by name, but several writer instances (or a
   // redelivery) can interleave: sort once so every series is monotonic for the charts.

@@ -31,6 +31,8 @@ struct ReaderWeldStoreOptions {
   size_t max_objects_per_read = 2000;
   // Passed to the Reader: byte gaps bridged by one ranged GET.
   uint64_t max_gap_bytes = 64 * 1024;
+  // Objects read at once by ReadMessages (Reader::Query workers).
+  size_t concurrency = 8;
   // Opened objects (their indexes) kept for later queries (serve/open_object_cache.h); 0
   // opens every object on every query.
   size_t cached_objects = 64;
