@@ -236,6 +236,25 @@ class EndToEndTest(unittest.TestCase):
         self.assertLess(sum(len(m.payload) + 1 for m in messages), len(body) / 5,
                         "one device of ten reads less than a fifth of the object")
 
+        # mqtt2s3 get finds the objects itself (issue 16). Payloads only: through the group
+        # directory, HEAD + one ranged GET, no index GET. Full lines: through the index.
+        get = [BIN, "get", "--endpoint", STACK["S3_ENDPOINT"], "-b", bucket,
+               "--list-prefix", "2018/", "--from", "2018-10-01", "--to", "2018-10-02",
+               "--device", "WELDING-STATION-3"]
+        env = dict(env, AWS_ACCESS_KEY_ID=STACK["S3_ACCESS_KEY"],
+                   AWS_SECRET_ACCESS_KEY=STACK["S3_SECRET_KEY"])
+        direct = subprocess.run(get + ["--payload-only"], env=env, capture_output=True,
+                                timeout=60)
+        self.assertEqual(direct.returncode, 0, direct.stderr)
+        self.assertEqual(direct.stdout, b"".join(m.payload + b"\n" for m in messages))
+        self.assertIn(b"1 object(s), 1 through the group directory", direct.stderr)
+        self.assertIn(b"requests: 1 LIST, 1 HEAD, 1 GET", direct.stderr)
+        lines = subprocess.run(get, env=env, capture_output=True, timeout=60)
+        self.assertEqual(lines.returncode, 0, lines.stderr)
+        self.assertEqual(len(lines.stdout.splitlines()), 100)
+        self.assertIn(b"requests: 1 LIST, 1 HEAD, 2 GET", lines.stderr)
+        self.assertTrue(lines.stdout.startswith(b"2018-10-01T"), lines.stdout[:80])
+
 
 if __name__ == "__main__":
     unittest.main()
