@@ -86,10 +86,13 @@ std::vector<DirectoryGroup> ParseGroupDirectory(const Metadata& metadata,
       g.range = {v[0], v[1]};
       if (v[2] == 0 || v[2] > UINT32_MAX) return {};
       g.count = static_cast<uint32_t>(v[2]);
-      const uint64_t span = static_cast<uint64_t>(info.last_event_ms - info.first_event_ms);
+      // Unsigned arithmetic: event times may span all of int64 (first <= last is checked by
+      // ParseObjectInfo, so the span and the sums are exact).
+      const auto base = static_cast<uint64_t>(info.first_event_ms);
+      const uint64_t span = static_cast<uint64_t>(info.last_event_ms) - base;
       if (v[3] > v[4] || v[4] > span) return {};
-      g.first_ms = info.first_event_ms + static_cast<int64_t>(v[3]);
-      g.last_ms = info.first_event_ms + static_cast<int64_t>(v[4]);
+      g.first_ms = static_cast<int64_t>(base + v[3]);
+      g.last_ms = static_cast<int64_t>(base + v[4]);
       if (g.range.offset > info.body_length || g.range.length > info.body_length - g.range.offset)
         return {};
       if (parquet && g.range.offset < 4) return {};

@@ -126,6 +126,11 @@ void AppendDirectoryKey(std::string_view key, std::string* out) {
   }
 }
 
+// t - base for t >= base, without signed overflow (event times may span all of int64).
+uint64_t TimeOffset(int64_t t, int64_t base) {
+  return static_cast<uint64_t>(t) - static_cast<uint64_t>(base);
+}
+
 // Adds mqtt2s3-groups-parts and mqtt2s3-groups-<i> when every group's payloads can be cut out
 // of its byte range without the index and the fields fit the budget left; otherwise nothing.
 // JSON Lines: the range is payload sep payload ... sep payload, so no payload may contain the
@@ -158,8 +163,8 @@ void AddGroupDirectory(std::span<const MessageRecord> messages,
     record.clear();
     AppendDirectoryKey(strings.Get(g.key_id), &record);
     for (uint64_t v : {offsets[g.first], offsets[last] + lengths[last] - offsets[g.first],
-                       uint64_t{g.count}, static_cast<uint64_t>(lo - first_event),
-                       static_cast<uint64_t>(hi - first_event)}) {
+                       uint64_t{g.count}, TimeOffset(lo, first_event),
+                       TimeOffset(hi, first_event)}) {
       record.push_back(':');
       record.append(std::to_string(v));
     }

@@ -130,7 +130,18 @@ TEST(ReaderCli, GetOneDeviceWritesItsPayloadsAndReportsRequests) {
   for (size_t i = 2; i < f.welding.payloads.size(); i += 10) expected += f.welding.payloads[i] + "\n";
   EXPECT_EQ(Slurp(file), expected);
   std::remove(file.c_str());
-  EXPECT_NE(r.err.find("1000 of 10000 message(s) in 1 ranged GET(s)"), std::string::npos)
+  // Payloads only: the group directory in the metadata, no index GET (FORMAT.md 3.3).
+  EXPECT_NE(r.err.find("1 object(s), 1 through the group directory"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("1000 message(s)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("0 LIST, 1 HEAD, 1 GET"), std::string::npos) << r.err;
+  // --no-directory: the index, then one ranged GET; the same bytes.
+  args.push_back("--no-directory");
+  r = Mqtt2s3(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Slurp(file), expected);
+  std::remove(file.c_str());
+  EXPECT_NE(r.err.find("1 object(s), 0 through the group directory"), std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("0 LIST, 1 HEAD, 2 GET"), std::string::npos) << r.err;
 }
