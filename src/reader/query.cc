@@ -9,13 +9,12 @@
 
 #include "format/group_directory.h"
 #include "mqtt2s3/reader.h"
+#include "reader/where.h"
 
 namespace mqtt2s3 {
 namespace {
 
-std::string Where(std::string_view bucket, std::string_view key) {
-  return "bucket '" + std::string(bucket) + "' key '" + std::string(key) + "'";
-}
+using reader_internal::Where;
 
 void Add(RequestStats* to, const RequestStats& from) {
   to->heads += from.heads;
@@ -196,7 +195,6 @@ StatusOr<QueryResult> Reader::Query(const QueryOptions& q) {
   }
   for (size_t i = 0; i < objects.size(); ++i) {
     ObjectResult& o = objects[i];
-    if (o.requests.heads == 0) continue;  // not reached (cannot happen without a failure)
     ++result.objects;
     if (o.by_directory) ++result.objects_by_directory;
     for (Message& m : o.messages) {

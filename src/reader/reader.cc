@@ -1,5 +1,6 @@
 // Reader: listing by key name, HEAD + index load, selection and coalesced ranged GETs.
 #include "mqtt2s3/reader.h"
+#include "reader/where.h"
 
 #include <algorithm>
 #include <string>
@@ -10,9 +11,7 @@
 namespace mqtt2s3 {
 namespace {
 
-std::string Where(std::string_view bucket, std::string_view key) {
-  return "bucket '" + std::string(bucket) + "' key '" + std::string(key) + "'";
-}
+using reader_internal::Where;
 
 // Component `index` of `key` split at `delim`, or nullopt when the key has fewer.
 std::optional<std::string_view> Component(std::string_view key, size_t index, char delim) {
