@@ -9,6 +9,10 @@
 #                                  fault injection; keeps data (cluster, mosquitto persistence)
 #   scripts/dev-stack.sh deps [--check]
 #                                  install (or check) aedes into the cache; `up` also does it
+#   scripts/dev-stack.sh artemis up ha|cluster [2|3] | down | status | env | kill|start N
+#                                  opt-in: Apache ActiveMQ Artemis (replicated pair or cluster)
+#                                  in $MQTT2S3_STACK_DIR/artemis (scripts/devstack/artemis.sh);
+#                                  `down` stops it too
 #
 # Everything binds 127.0.0.1 and lives in $MQTT2S3_STACK_DIR (default <repo>/.dev-stack).
 # Settings come from the environment; see docs/DEV-STACK.md. The S3 secret is never printed:
@@ -23,7 +27,7 @@ source "$DEVSTACK_LIB/ceph.sh"
 source "$DEVSTACK_LIB/brokers.sh"
 
 usage() {
-  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit "${1:-2}"
 }
 
@@ -190,6 +194,10 @@ cmd_up() {
 
 cmd_down() {
   if [[ ! -d $STACK_DIR ]]; then echo "dev stack is not running (no $STACK_DIR)"; COMMAND_OK=1; return 0; fi
+  # The opt-in Artemis nodes (`artemis up`) go down with the stack.
+  if [[ -f $STACK_DIR/artemis/topology ]]; then
+    ARTEMIS_DIR=$STACK_DIR/artemis "$DEVSTACK_LIB/artemis.sh" down
+  fi
   take_lock
   load_state
   local stopped
@@ -317,6 +325,7 @@ main() {
     env) cmd_env ;;
     stop|start|restart) cmd_component "$1" "${2:-}" ;;
     deps) COMMAND_OK=1; cmd_deps "${2:-}" ;;
+    artemis) COMMAND_OK=1; shift; ARTEMIS_DIR=$STACK_DIR/artemis exec "$DEVSTACK_LIB/artemis.sh" "$@" ;;
     -h|--help|help) COMMAND_OK=1; usage 0 ;;
     *) COMMAND_OK=1; usage 2 ;;
   esac
