@@ -1,7 +1,8 @@
 """mqtt2s3.parallel and mqtt2s3.dataset against an in-memory S3 whose requests complete in a
 shuffled order on several threads: deterministic results, bounded concurrency, requests per
 object on the directory and index paths, fallbacks, straddling groups, duplicates across
-objects, discovery (names, HEADs, hour prefixes), fields and time parsing.
+objects, discovery (names, HEADs, hour prefixes), fields and time parsing, typed fields with
+the converter's column rules and a route's columns from a config file.
 
 Run: .venv/bin/python -m unittest discover -s python/tests -p 'test_dataset.py'
 """
@@ -11,6 +12,7 @@ import json
 import os
 import random
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -22,6 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, HERE)
 
+from mqtt2s3 import columns  # noqa: E402
 from mqtt2s3 import dataset  # noqa: E402
 from mqtt2s3 import parallel  # noqa: E402
 from mqtt2s3.reader import Reader  # noqa: E402
@@ -315,6 +318,140 @@ class DecodeTest(unittest.TestCase):
         ob.put(s3, "company-x-plant-7", stream(1), 1)
         ds = dataset.read(s3, plant=7, fields=FIELDS, reader=Reader(s3))
         self.assertEqual(len(ds), 3)
+
+
+ROUTE_YAML = """\
+routes:
+  - name: other
+    filter: "x/#"
+  - name: sensors
+    filter: "S/#"
+    time_field: /ts
+    time_format: rfc3339
+    format: parquet
+    columns:
+      - {name: temp, pointer: /sensors/0/t, type: double}
+      - {name: count, pointer: /n, type: int64}
+      - {name: label, pointer: /label}
+      - {name: on, pointer: /on, type: bool}
+      - {name: seen, pointer: /seen, type: timestamp, time_format: "%Y%m%d %H%M%S"}
+"""
+
+
+def sensor(dev, i, **extra):
+    doc = {"ts": f"2018-10-01T17:00:{i:02d}Z", "sensors": [{"t": f"{20 + i / 4}"}], "n": i,
+           "label": f"L{i}", "on": i % 2, "seen": "20181001 170000"}
+    doc.update(extra)
+    payload = json.dumps(doc, separators=(",", ":")).encode()
+    return (f"S/{dev}", f"{dev}/{i}", T0 + i * 1000, str(i), payload)
+
+
+class TypedFieldsTest(unittest.TestCase):
+    """Any route's payload: JSON pointers as a list, route column types, a config's columns."""
+
+    def setUp(self):
+        self.s3 = FakeS3()
+        msgs = [sensor("D1", i) for i in range(4)]
+        msgs.append(sensor("D1", 4, sensors=[], n="4.0", on="true", seen="junk", label=7))
+        msgs.append(sensor("D1", 5, n=2.5, on=2, label=None, sensors=[{"t": " 1"}]))
+        msgs.append(("S/D1", "D1/6", T0 + 6000, "6", b"not json"))
+        self.key = ob.put(self.s3, "b", msgs, 1)
+        tmp = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
+        tmp.write(ROUTE_YAML)
+        tmp.close()
+        self.config = tmp.name
+        self.addCleanup(os.unlink, tmp.name)
+
+    def test_a_list_of_pointers_names_each_column_by_its_pointer(self):
+        ds = dataset.read(self.s3, "b", keys=[self.key], fields=["/sensors/0/t", "/n"])
+        self.assertEqual(list(ds.columns), ["/sensors/0/t", "/n"])
+        self.assertEqual(ds["/n"][:4].tolist(), [0, 1, 2, 3])
+        self.assertEqual(len(ds), 7)  # nothing dropped
+
+    def test_route_types_follow_the_converter_and_nulls_are_counted(self):
+        ds = dataset.read(self.s3, "b", keys=[self.key],
+                          fields={"t": ("/sensors/0/t", "double"), "n": ("/n", "int64"),
+                                  "on": ("/on", "bool"), "label": ("/label", "string")})
+        self.assertTrue(np.array_equal(ds["t"], [20, 20.25, 20.5, 20.75, np.nan, np.nan, np.nan],
+                                       equal_nan=True))  # " 1" is not wholly a number
+        self.assertTrue(np.array_equal(ds["n"], [0, 1, 2, 3, 4, np.nan, np.nan], equal_nan=True))
+        self.assertEqual(ds["on"].tolist(), [False, True, False, True, True, None, None])
+        self.assertEqual(ds["label"].tolist(), ["L0", "L1", "L2", "L3", "7", None, None])
+        self.assertEqual(ds.nulls, {"t": 3, "n": 2, "on": 2, "label": 2})
+
+    def test_a_routes_columns_come_from_the_config_file(self):
+        ds = dataset.read(self.s3, "b", keys=[self.key], config=self.config, route="sensors",
+                          use_directory=False)
+        self.assertEqual(list(ds.columns), ["temp", "count", "label", "on", "seen"])
+        self.assertEqual(ds.types, {"temp": "double", "count": "int64", "label": "string",
+                                    "on": "bool", "seen": "timestamp"})
+        self.assertEqual(ds["count"].dtype, np.float64)  # int64 with nulls: NaN
+        self.assertEqual(ds["seen"].tolist(), [T0] * 4 + [dataset.NAT, T0, dataset.NAT])
+        self.assertEqual(ds.nulls["seen"], 2)
+        df = ds.to_pandas()
+        self.assertEqual(str(df["seen"].dtype), "datetime64[ms, UTC]")
+
+    def test_column_names_and_pointers_mix_and_the_route_gives_the_time_field(self):
+        ds = dataset.read(self.s3, "b", time_from=T0 + 1000, time_to=T0 + 3000,
+                          config=self.config, route="sensors",
+                          fields=["temp", "/label", "count"])
+        self.assertEqual(list(ds.columns), ["temp", "/label", "count"])
+        self.assertEqual(ds["count"].tolist(), [1, 2])
+        self.assertEqual(ds.event_time.tolist(), [T0 + 1000, T0 + 2000])
+        ds = dataset.read(self.s3, "b", keys=[self.key], config=self.config, route="sensors",
+                          fields={"c": ("count", "double"), "t": "temp"})
+        self.assertEqual(ds.types, {"c": "double", "t": "double"})
+
+    def test_unknown_routes_and_columns_are_errors(self):
+        with self.assertRaisesRegex(ValueError, "no route 'nope'"):
+            dataset.read(self.s3, "b", keys=[], config=self.config, route="nope")
+        with self.assertRaisesRegex(ValueError, "2 routes"):
+            dataset.read(self.s3, "b", keys=[], config=self.config)
+        with self.assertRaisesRegex(ValueError, "neither a JSON pointer nor a column"):
+            dataset.read(self.s3, "b", keys=[], config=self.config, route="sensors",
+                         fields=["tmp"])
+        with self.assertRaises(ValueError):
+            dataset.read(self.s3, "b", keys=[], fields=["/a", "/a"])
+        with self.assertRaises(ValueError):
+            dataset.read(self.s3, "b", keys=[], fields={"x": ("/a", "float32")})
+
+
+class ColumnRulesTest(unittest.TestCase):
+    """mqtt2s3.columns against the cases of src/route/column_extractor_test.cc."""
+
+    def test_numbers_and_switches_sent_as_strings_convert_when_the_whole_string_is_one(self):
+        vals = ["229.7", "1e3", "", " 1", "+1", "1.", ".5", "nan", "inf", "12a", 2, 2.5, True,
+                None, {}, []]
+        d, nulls = columns.convert(vals, "double")
+        self.assertTrue(np.array_equal(d, [229.7, 1000, np.nan, np.nan, np.nan, 1, .5, np.nan,
+                                           np.nan, np.nan, 2, 2.5] + [np.nan] * 4,
+                                       equal_nan=True))
+        self.assertEqual(nulls, 10)
+        i, nulls = columns.convert(["-42", "3.0", "1e3", "9223372036854775808", 2.0, 2.5, 7,
+                                    2 ** 63, False], "int64")
+        self.assertTrue(np.array_equal(i, [-42, 3, 1000, np.nan, 2, np.nan, 7, np.nan, np.nan],
+                                       equal_nan=True))
+        self.assertEqual(columns.convert([1, 2], "int64")[0].dtype, np.int64)
+        b, nulls = columns.convert([True, "true", "1", 1, False, "false", "0", 0, 1.0, 2,
+                                    "yes", None], "bool")
+        self.assertEqual(b.tolist(), [True] * 4 + [False] * 4 + [None] * 4)
+        self.assertEqual(columns.convert([True, 0], "bool")[0].dtype, bool)
+        s, nulls = columns.convert(["h\u00e9", 42, 2.0, 1.5, True, None, [1]], "string")
+        self.assertEqual(s.tolist(), ["h\u00e9", "42", "2", "1.5", "true", None, None])
+
+    def test_timestamps(self):
+        t, nulls = columns.convert([1538413200123, 1538413200123.9, "2018-10-01T17:00:00Z",
+                                    "2018-10-01T18:00:00+01:00", "yesterday", True],
+                                   "timestamp")
+        self.assertEqual(t.tolist(), [T0 + 123, T0 + 123, T0, T0] + [columns.NAT] * 2)
+        self.assertEqual(nulls, 2)
+        t, _ = columns.convert(["20181001 180000"], "timestamp", "%Y%m%d %H%M%S", "+01:00")
+        self.assertEqual(t.tolist(), [T0])
+        t, _ = columns.convert(["1538413200", "1538413200123"], "timestamp", "unix_s")
+        self.assertEqual(t[0], T0)
+        self.assertEqual(dataset.event_times(["1538413200123"], "unix_ms").tolist(), [T0 + 123])
+        self.assertEqual(dataset.event_times(["20181001 180000"], "%Y%m%d %H%M%S",
+                                             "+0100").tolist(), [T0])
 
 
 if __name__ == "__main__":

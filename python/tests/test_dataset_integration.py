@@ -18,7 +18,10 @@ A flush command closes the last batches. Then, in each bucket:
 - one device and every device read back exactly what was published (time, volts, seq), each
   once: the redeliveries are dropped; the same through the index alone (use_directory=False);
 - with the group directory, a device costs each object it touches one HEAD and one ranged
-  GET, no index GET, and the bytes fetched are at most 1.3 x the device's own bytes.
+  GET, no index GET, and the bytes fetched are at most 1.3 x the device's own bytes;
+- the Parquet route's configured columns, read by name from the converter's own config file
+  (config=, route=), give exactly the values of the typed columns pyarrow reads from the
+  stored Parquet files, and the same columns decode the same from the JSON Lines bucket.
 
 Environment: MQTT2S3_BIN (the binary), MQTT2S3_SOURCE_DIR, and the dev stack's env file
 ($MQTT2S3_STACK_ENV or <source>/.dev-stack/stack.env). CTest: python_dataset_integration
@@ -143,6 +146,33 @@ class DatasetIntegrationTest(unittest.TestCase):
         ds = dataset.read(self.s3, self.buckets[name], time_from=T0, time_to=T0 + 3600000,
                           fields=FIELDS, on_request=log.append, **TIMES, **kw)
         return ds, log
+
+    def parquet_files(self, name):
+        """(seq, voltage) of every row of every stored Parquet file of a bucket, by pyarrow."""
+        import io
+        import pyarrow.parquet as pq
+        rows = set()
+        bucket = self.buckets[name]
+        for o in Reader(self.s3).list_objects(bucket):
+            body = self.s3.get_object(Bucket=bucket, Key=o.key)["Body"].read()
+            t = pq.read_table(io.BytesIO(body), columns=["seq", "voltage"])
+            rows.update(zip(t.column("seq").to_pylist(), t.column("voltage").to_pylist()))
+        return rows
+
+    def test_a_routes_configured_columns_equal_the_parquet_files_typed_columns(self):
+        stored = self.parquet_files("parquet-zlib")
+        self.assertEqual(len(stored), len(self.messages))
+        for name in ("parquet-zlib", "jsonl-plain"):
+            with self.subTest(bucket=name):
+                ds = dataset.read(self.s3, self.buckets[name], time_from=T0,
+                                  time_to=T0 + 3600000, config=self.config, route="welding-pq")
+                self.assertEqual(list(ds.columns), ["voltage", "seq"])
+                self.assertEqual(ds.types, {"voltage": "double", "seq": "int64"})
+                self.assertEqual(ds.nulls, {"voltage": 0, "seq": 0})
+                self.assertEqual(ds["seq"].dtype.name, "int64")
+                self.assertEqual(set(zip(ds["seq"].tolist(), ds["voltage"].tolist())), stored)
+                self.assertEqual(sorted(ds.event_time.tolist()),
+                                 sorted(t for _, t, _, _, _ in self.messages))
 
     def directories(self, name):
         """{data key: its group directory or None}; every data object has a companion index."""
