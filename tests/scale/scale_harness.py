@@ -119,10 +119,11 @@ class Mosquitto:
 
 def converter_yaml(env, *, instance, client_id, port, filter_, bucket, wal_dir,
                    failover_ports=(), max_messages=500, max_age="2s", route_filter=None,
-                   metrics_listen="", extra=""):
+                   metrics_listen="", extra="", broker_extra="", ack_mode="on-wal"):
     """The converter's YAML: one route `{root}/{plant}/{device}` -> `{plant}/{object_name}`.
 
-    metrics_listen: "" (off) by default: instances on one host each need their own port."""
+    metrics_listen: "" (off) by default: instances on one host each need their own port.
+    broker_extra: more `broker:` keys, each line indented by two spaces."""
     failover = ""
     if failover_ports:
         failover = "  failover:\n" + "".join(
@@ -136,7 +137,7 @@ broker:
   keepalive: 5s
   reconnect_min: 100ms
   reconnect_max: 2s
-subscriptions:
+{broker_extra}subscriptions:
   - filter: "{filter_}"
     qos: 1
 s3:
@@ -156,7 +157,7 @@ routes:
       max_messages: {max_messages}
       max_age: {max_age}
 delivery:
-  ack_mode: on-wal
+  ack_mode: {ack_mode}
 wal:
   dir: {wal_dir}
 dead_letter:
