@@ -14,9 +14,6 @@
 namespace mqtt2s3::backup {
 namespace {
 
-// Metadata bytes the backup keeps for its own fields (route, backup marker).
-constexpr size_t kBackupMetadataBytes = 256;
-
 int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -83,7 +80,8 @@ Status BackupConsumer::Impl::Start(bool handle_signals) {
   for (size_t i = 0; i < router_->route_count(); ++i) {
     const route::RouteOptions& ro = router_->route(i).options();
     format::FormatOptions fo = options_.format;
-    fo.metadata_budget_bytes -= std::min(fo.metadata_budget_bytes / 4, kBackupMetadataBytes);
+    // Room for the backup's own metadata fields (route, flush reason), as the converter keeps.
+    fo.metadata_budget_bytes = converter::WriterMetadataBudget(fo.metadata_budget_bytes);
     // The same encoder as the converter's, so a backup object has the route's body format.
     auto encoder = converter::BatchEncoder::Create(fo, router_->route(i));
     if (!encoder.ok()) return encoder.status().WithContext("route '" + ro.name + "' format");

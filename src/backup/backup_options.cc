@@ -1,5 +1,6 @@
 #include "backup/backup_options.h"
 
+#include "converter/converter_options.h"
 #include "route/topic_filter.h"
 
 namespace mqtt2s3::backup {
@@ -26,6 +27,7 @@ Status BackupOptions::Validate() const {
   }
   M2S_RETURN_IF_ERROR(uploader.Validate().WithContext("upload"));
   M2S_RETURN_IF_ERROR(format.Validate().WithContext("format"));
+  M2S_RETURN_IF_ERROR(converter::CheckMetadataBudget(format.metadata_budget_bytes));
   M2S_RETURN_IF_ERROR(wal.Validate().WithContext("backup.dir"));
   M2S_RETURN_IF_ERROR(default_policy.Validate().WithContext("batch"));
   for (size_t i = 0; i < route_policies.size(); ++i) {

@@ -86,7 +86,7 @@ void BackupConsumer::Impl::SubmitObject(size_t route_index, std::string_view par
   vars.last_ms = vars.first_ms;
   for (const Routed& r : messages) {
     const Kept& k = kept_.at(r.sequence);
-    records.push_back({k.payload, k.topic, r.index_key, k.id, r.event_time_ms});
+    records.push_back({k.payload, k.topic, r.index_key, k.id, r.event_time_ms, k.receive_ms});
     vars.first_ms = std::min(vars.first_ms, r.event_time_ms);
     vars.last_ms = std::max(vars.last_ms, r.event_time_ms);
     job->sequences.push_back(r.sequence);

@@ -109,6 +109,7 @@ void Batch::Add(const MessageIn& msg) {
   e.qos = msg.qos;
   e.flags = static_cast<uint8_t>((msg.flush_after ? 1 : 0) | (msg.logged ? 2 : 0));
   e.event_time_ms = msg.event_time_ms;
+  e.receive_time_ms = msg.receive_time_ms;
   e.ack_ref = msg.ack_ref;
 
   payloads_.append(msg.payload);
@@ -133,6 +134,7 @@ MessageView Batch::View(const MessageEntry& e) const {
   v.payload = std::string_view(payloads_.data() + e.payload_offset, e.payload_len);
   v.payload_offset = e.payload_offset;
   v.event_time_ms = e.event_time_ms;
+  v.receive_time_ms = e.receive_time_ms;
   v.ack_ref = e.ack_ref;
   v.qos = e.qos;
   v.flush_after = (e.flags & 1) != 0;

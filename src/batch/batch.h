@@ -8,7 +8,7 @@
 //
 // Layout: no heap allocation per message. Payloads are appended back to back to one string
 // (the payload arena), topics and the optional per-message `extra` bytes (dedupe id, index key)
-// to a second string (the meta arena), and each message is a 40-byte POD entry of offsets,
+// to a second string (the meta arena), and each message is a 48-byte POD entry of offsets,
 // lengths, event time, QoS and the caller's ack reference. A topic seen recently in the same batch
 // is not stored again: a small direct-mapped cache of topic offsets lets messages of one
 // device (one topic) share one copy, which is a third of the buffered bytes of a welding
@@ -62,7 +62,8 @@ struct MessageView {
   std::string_view payload;
   std::string_view extra;
   uint32_t payload_offset = 0;  // where the payload starts in payload_arena()
-  int64_t event_time_ms = 0;    // (receive times are kept per batch only: first and last)
+  int64_t event_time_ms = 0;
+  int64_t receive_time_ms = 0;
   uint64_t ack_ref = 0;
   uint8_t qos = 0;
   bool flush_after = false;
@@ -81,9 +82,10 @@ struct MessageEntry {
   uint8_t flags;  // bit 0: flush_after, bit 1: logged
   uint32_t extra_offset;  // in the meta arena
   int64_t event_time_ms;
+  int64_t receive_time_ms;  // the Parquet receive_time column (docs/FORMAT.md §8)
   uint64_t ack_ref;
 };
-static_assert(sizeof(MessageEntry) == 40);
+static_assert(sizeof(MessageEntry) == 48);
 
 class Batch {
  public:
@@ -142,7 +144,7 @@ class Batch {
   // A topic repeated within the batch is mostly stored (and counted) once.
   size_t size_bytes() const { return payloads_.size() + meta_.size(); }
   size_t meta_bytes() const { return meta_.size(); }
-  // size_bytes() plus the 40-byte entries: what BatcherOptions::max_buffered_bytes bounds.
+  // size_bytes() plus the 48-byte entries: what BatcherOptions::max_buffered_bytes bounds.
   // Growth slack (up to 2x) is not included; see capacity_bytes().
   size_t memory_bytes() const { return size_bytes() + entries_.size() * sizeof(MessageEntry); }
   size_t capacity_bytes() const {

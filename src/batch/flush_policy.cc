@@ -12,7 +12,7 @@ Status FlushPolicy::Validate() const {
         "flush policy: at least one of max_messages and max_bytes must be non-zero");
   }
   if (max_bytes > std::numeric_limits<uint32_t>::max()) {
-    // Arena offsets are 32-bit (Batch keeps 40-byte entries); 4 GiB objects are not a goal.
+    // Arena offsets are 32-bit (Batch keeps 48-byte entries); 4 GiB objects are not a goal.
     return Status::InvalidArgument("flush policy: max_bytes " + std::to_string(max_bytes) +
                                    " exceeds 4 GiB - 1");
   }

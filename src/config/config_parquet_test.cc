@@ -115,3 +115,26 @@ TEST(ConfigParquetTest, ErrorsNameFileLineAndKey) {
 
 }  // namespace
 }  // namespace mqtt2s3::config
+
+namespace mqtt2s3::config {
+namespace {
+
+// The converter keeps 256 bytes of the budget for its own fields and the object format needs
+// 1024 of the rest: below 1280 the service could not start, so the config refuses it.
+TEST(ConfigParquetTest, MetadataBudgetLeavesTheObjectFormatItsFloor) {
+  static const FakeEnvironment env(FakeEnvironment::Map{{"AWS_ACCESS_KEY_ID", "a"},
+                                                        {"AWS_SECRET_ACCESS_KEY", "s"}});
+  LoadOptions o;
+  o.env = &env;
+  const std::string body = std::string(kHead) + "  - name: r\n    filter: \"#\"\n";
+  auto low = LoadConfigFromString(body + "format:\n  metadata_budget: 1279\n", "b.yaml", o);
+  ASSERT_FALSE(low.ok());
+  EXPECT_THAT(low.status().message(), HasSubstr("format.metadata_budget"));
+  EXPECT_THAT(low.status().message(), HasSubstr("1280"));
+  auto floor = LoadConfigFromString(body + "format:\n  metadata_budget: 1280\n", "b.yaml", o);
+  ASSERT_TRUE(floor.ok()) << floor.status().message();
+  EXPECT_EQ(floor->format.metadata_budget, 1280u);
+}
+
+}  // namespace
+}  // namespace mqtt2s3::config

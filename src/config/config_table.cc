@@ -535,9 +535,10 @@ std::vector<ConfigKey> BuildTable() {
       Ranged(Scalar("format.metadata_budget", K::kSize, "2KiB",
                     "Bytes of user metadata per object (names and values, as AWS S3 counts "
                     "them; S3 allows 2 KiB). An index that does not fit goes to a companion "
-                    "object stored before the data object.",
+                    "object stored before the data object. At least 1280: 256 are kept for "
+                    "the route and flush-reason fields, and the object format needs 1024.",
                     M2S_FIELD(format.metadata_budget)),
-             1024, 8192),
+             1280, 8192),
       Scalar("format.index_prefix", K::kString, "_index/",
              "Key prefix of companion index objects, so that listing a data prefix returns data "
              "objects only. Empty keeps them beside their data object.",

@@ -27,23 +27,15 @@ StatusOr<BatchEncoder> BatchEncoder::Create(const format::FormatOptions& base,
     if (!x.ok()) return x.status();
     extractor.emplace(std::move(*x));
   }
-  return BatchEncoder(std::move(*writer), std::move(extractor), ro.name,
-                      !route.event_time().has_value());
+  return BatchEncoder(std::move(*writer), std::move(extractor), ro.name);
 }
 
 StatusOr<format::EncodedObject> BatchEncoder::Encode(std::span<format::MessageRecord> records) {
-  if (writer_.options().body_format == format::BodyFormat::kParquet) {
-    if (extractor_) {
-      extractor_->BeginBatch(records.size());
-      for (const format::MessageRecord& r : records) extractor_->AddRow(r.topic, r.payload);
-      extractor_->FinishBatch();
-    }
-    for (size_t i = 0; i < records.size(); ++i) {
-      format::MessageRecord& r = records[i];
-      r.receive_time_ms =
-          event_time_is_receive_time_ ? r.event_time_ms : format::kUnknownReceiveTime;
-      if (extractor_) r.columns = extractor_->row(i);
-    }
+  if (extractor_) {
+    extractor_->BeginBatch(records.size());
+    for (const format::MessageRecord& r : records) extractor_->AddRow(r.topic, r.payload);
+    extractor_->FinishBatch();
+    for (size_t i = 0; i < records.size(); ++i) records[i].columns = extractor_->row(i);
   }
   return writer_.Encode(records);
 }

@@ -1,15 +1,10 @@
 // BatchEncoder: the object writer of one route, with what the route's body format needs
-// besides the messages: for a Parquet route, the typed columns (route/column_extractor.h) and
-// the receive_time column. The converter and the backup consumer keep one per route, so both
+// besides the messages: for a Parquet route, the typed columns (route/column_extractor.h). The converter and the backup consumer keep one per route, so both
 // write the same objects.
 //
 //   M2S_ASSIGN_OR_RETURN(BatchEncoder enc, BatchEncoder::Create(base_format, compiled_route));
-//   records[i] = {payload, topic, index_key, dedupe_id, event_time_ms};  // per message
+//   records[i] = {payload, topic, index_key, dedupe_id, event_time_ms, receive_time_ms};
 //   M2S_ASSIGN_OR_RETURN(format::EncodedObject obj, enc.Encode(records));
-//
-// receive_time: batches keep no per-message receive time (a per-message field was dropped for
-// memory). For a route without time_field the event time IS the receive time, so the column
-// holds it; for a route with time_field the receive time is unknown and the column is null.
 //
 // Lifecycle: one per route, created at start-up. Thread-safety: none (the encoding thread).
 #pragma once
@@ -36,7 +31,7 @@ class BatchEncoder {
   static StatusOr<BatchEncoder> Create(const format::FormatOptions& base,
                                        const route::CompiledRoute& route);
 
-  // Fills the Parquet-only fields of `records` (typed cells, receive time) and encodes.
+  // Fills the typed cells of `records` (Parquet routes with columns) and encodes.
   StatusOr<format::EncodedObject> Encode(std::span<format::MessageRecord> records);
 
   const format::FormatOptions& options() const { return writer_.options(); }
@@ -48,16 +43,14 @@ class BatchEncoder {
 
  private:
   BatchEncoder(format::ObjectWriter writer, std::optional<route::ColumnExtractor> extractor,
-               std::string route_name, bool event_time_is_receive_time)
+               std::string route_name)
       : writer_(std::move(writer)),
         extractor_(std::move(extractor)),
-        route_name_(std::move(route_name)),
-        event_time_is_receive_time_(event_time_is_receive_time) {}
+        route_name_(std::move(route_name)) {}
 
   format::ObjectWriter writer_;
   std::optional<route::ColumnExtractor> extractor_;  // Parquet routes with columns
   std::string route_name_;
-  bool event_time_is_receive_time_;
 };
 
 }  // namespace mqtt2s3::converter

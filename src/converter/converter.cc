@@ -15,9 +15,6 @@ namespace {
 
 using Clock = std::chrono::system_clock;
 
-// Bytes of the metadata budget the converter keeps for its own fields.
-constexpr size_t kConverterMetadataBytes = 256;
-
 uint64_t SequenceBase() {
   // Milliseconds since the epoch x 100: a restart (which takes well over a millisecond) starts
   // above any number a partition of the previous run could have reached at up to 100,000
@@ -45,7 +42,17 @@ StatusOr<AckMode> ParseAckMode(std::string_view name) {
                                  "' (on-wal, on-upload, on-receive)");
 }
 
+Status CheckMetadataBudget(size_t budget) {
+  if (budget >= kMinMetadataBudget) return Status::Ok();
+  return Status::InvalidArgument(
+      "format.metadata_budget: at least " + std::to_string(kMinMetadataBudget) + " bytes (" +
+      std::to_string(kMinWriterMetadataBytes) + " for the object format, " +
+      std::to_string(kOwnMetadataBytes) + " for the route and flush-reason fields), got " +
+      std::to_string(budget));
+}
+
 Status ConverterOptions::Validate() const {
+  M2S_RETURN_IF_ERROR(CheckMetadataBudget(format.metadata_budget_bytes));
   if (ack_mode == AckMode::kOnWal) M2S_RETURN_IF_ERROR(wal.Validate().WithContext("wal"));
   M2S_RETURN_IF_ERROR(session.Validate().WithContext("broker"));
   M2S_RETURN_IF_ERROR(s3.Validate());
@@ -98,7 +105,7 @@ Status Converter::Impl::Run(bool handle_signals) {
     const route::RouteOptions& ro = router_->route(i).options();
     format::FormatOptions fo = options_.format;
     // Room for the converter's own metadata fields (route, flush reason).
-    fo.metadata_budget_bytes -= std::min(fo.metadata_budget_bytes / 4, kConverterMetadataBytes);
+    fo.metadata_budget_bytes = WriterMetadataBudget(fo.metadata_budget_bytes);
     auto encoder = BatchEncoder::Create(fo, router_->route(i));
     if (!encoder.ok()) return encoder.status().WithContext("route '" + ro.name + "' format");
     encoders_.push_back(std::move(*encoder));

@@ -61,6 +61,7 @@ std::optional<Converter::Impl::Blocked> Converter::Impl::EncodeBatch(Blocked* it
     rec.index_key = m.extra.substr(0, nul);
     rec.dedupe_id = nul == std::string_view::npos ? std::string_view() : m.extra.substr(nul + 1);
     rec.event_time_ms = m.event_time_ms;
+    rec.receive_time_ms = m.receive_time_ms;
     records_.push_back(rec);
   }
   BatchEncoder& encoder = encoders_[route_index];

@@ -20,6 +20,21 @@
 
 namespace mqtt2s3::converter {
 
+// Bytes of the metadata budget the converter (and the backup consumer) keep for their own
+// fields (route, flush reason): min(budget / 4, kOwnMetadataBytes). The object writer needs at
+// least kMinWriterMetadataBytes of what is left (docs/FORMAT.md §3), so a configured budget
+// must be at least kMinMetadataBudget.
+inline constexpr size_t kOwnMetadataBytes = 256;
+inline constexpr size_t kMinWriterMetadataBytes = 1024;
+inline constexpr size_t kMinMetadataBudget = kMinWriterMetadataBytes + kOwnMetadataBytes;
+
+// The format budget left for the object writer of a configured `budget`.
+inline size_t WriterMetadataBudget(size_t budget) {
+  return budget - (budget / 4 < kOwnMetadataBytes ? budget / 4 : kOwnMetadataBytes);
+}
+// InvalidArgument naming the key when `budget` leaves the writer less than it needs.
+Status CheckMetadataBudget(size_t budget);
+
 // When a message's acknowledgement goes to the broker (docs/WAL.md).
 enum class AckMode : uint8_t {
   kOnWal,      // once appended to the write-ahead log and synced per its policy
@@ -58,8 +73,8 @@ struct ConverterOptions {
   std::string flush_user_property = "mqtt2s3-flush";
   // Object format (docs/FORMAT.md): separator, metadata budget, index object naming. Each
   // route's cluster settings (RouteOptions::cluster, cluster_components) override the
-  // clustering fields per route. The converter keeps kConverterMetadataBytes of the budget
-  // for its own fields (route, flush reason).
+  // clustering fields per route. The object writer gets WriterMetadataBudget() of the
+  // budget; the rest is for the converter's own fields (route, flush reason).
   format::FormatOptions format = DefaultFormat();
 
   // The format defaults, with companion index objects under "_index/" so that listing a data

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "converter/converter_options.h"
+
 namespace mqtt2s3::converter {
 namespace {
 
@@ -37,6 +39,27 @@ TEST(ObjectMetadataTest, TruncationNeverSplitsAnEscape) {
 TEST(ObjectMetadataTest, DecodeLeavesMalformedEscapesAlone) {
   EXPECT_EQ(DecodeMetadataValue("100%"), "100%");
   EXPECT_EQ(DecodeMetadataValue("%zz"), "%zz");
+}
+
+}  // namespace
+}  // namespace mqtt2s3::converter
+
+namespace mqtt2s3::converter {
+namespace {
+
+TEST(MetadataBudgetTest, TheWriterKeepsItsFloorFromTheSmallestAcceptedBudget) {
+  EXPECT_EQ(kMinMetadataBudget, 1280u);
+  EXPECT_EQ(WriterMetadataBudget(kMinMetadataBudget), kMinWriterMetadataBytes);
+  EXPECT_EQ(WriterMetadataBudget(2048), 2048u - 256u);
+  EXPECT_TRUE(CheckMetadataBudget(kMinMetadataBudget).ok());
+  const Status low = CheckMetadataBudget(1279);
+  EXPECT_FALSE(low.ok());
+  EXPECT_NE(low.message().find("format.metadata_budget: at least 1280"), std::string::npos)
+      << low.message();
+  // Any budget the check accepts leaves the object writer at least its floor.
+  for (size_t b = kMinMetadataBudget; b < 8192; b += 97) {
+    EXPECT_GE(WriterMetadataBudget(b), kMinWriterMetadataBytes) << b;
+  }
 }
 
 }  // namespace

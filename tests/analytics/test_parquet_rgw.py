@@ -255,6 +255,7 @@ class ParquetOnRgwTest(unittest.TestCase):
         client.connect(STACK["MQTT_HOST"], int(STACK["MQTT_PORT"]))
         client.loop_start()
         infos = []
+        cls.publish_started_ms = int(time.time() * 1000)
         start = datetime.datetime(2018, 10, 1, 17, 0, 0, tzinfo=UTC)
         seq = 0
         for plant, compressed, per_device in ((1, 0, WELDS_PER_DEVICE),
@@ -347,6 +348,13 @@ class ParquetOnRgwTest(unittest.TestCase):
                 table = pq.read_table(f"{bucket}/{key}", filesystem=fs)
                 for r in table.to_pylist():
                     r["event_time"] = int(r["event_time"].timestamp() * 1000)
+                    # Every route here takes event time from the payload, so receive_time is
+                    # the converter's own clock: between the first publish and now.
+                    received = r["receive_time"]
+                    self.assertIsNotNone(received, f"{bucket}/{key}: receive_time is null")
+                    received = int(received.timestamp() * 1000)
+                    self.assertGreaterEqual(received, self.publish_started_ms - 1000, key)
+                    self.assertLessEqual(received, int(time.time() * 1000), key)
                     for c in ("spot_time", "ts"):
                         if r.get(c) is not None:
                             r[c] = int(r[c].timestamp() * 1000)
