@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
@@ -68,6 +69,43 @@ StatusOr<s3::ClientOptions> ClientOptionsFromConfig(const config::Config& cfg) {
   return o;
 }
 
+// The named fields of `mqtt2s3 serve --route NAME`: the weld-spot fields, then the route's
+// numeric columns (int64, double, bool); a column named like a weld-spot field replaces it.
+StatusOr<std::vector<serve::NamedField>> FieldsOfRoute(const config::Config& cfg,
+                                                       std::string_view name) {
+  std::vector<serve::NamedField> fields = serve::WeldFields();
+  if (name.empty()) return fields;
+  std::string names;
+  for (const route::RouteOptions& r : cfg.routes) {
+    names += (names.empty() ? "" : ", ") + r.name;
+    if (r.name != name) continue;
+    size_t added = 0;
+    for (const route::ColumnOptions& c : r.columns) {
+      if (c.type != format::ColumnType::kInt64 && c.type != format::ColumnType::kDouble &&
+          c.type != format::ColumnType::kBool) {
+        continue;  // a series is numbers
+      }
+      serve::NamedField f{c.name, c.pointer};
+      auto same = std::find_if(fields.begin(), fields.end(),
+                               [&](const serve::NamedField& x) { return x.name == c.name; });
+      if (same != fields.end()) {
+        *same = std::move(f);
+      } else {
+        fields.push_back(std::move(f));
+      }
+      ++added;
+    }
+    if (added == 0) {
+      return Status::InvalidArgument("--route '" + std::string(name) +
+                                     "': the route has no int64, double or bool columns");
+    }
+    M2S_RETURN_IF_ERROR(serve::ValidateNamedFields(fields).WithContext("--route '" + r.name + "'"));
+    return fields;
+  }
+  return Status::InvalidArgument("--route '" + std::string(name) + "': " + cfg.source_file +
+                                 " has no such route (routes: " + names + ")");
+}
+
 }  // namespace
 
 CLI::App* AddServeCommand(CLI::App* app, ServeFlags* f) {
@@ -77,7 +115,7 @@ CLI::App* AddServeCommand(CLI::App* app, ServeFlags* f) {
   if (f->lib_dir.empty()) f->lib_dir = MQTT2S3_WEB_LIB_DIR;
   CLI::App* cmd = app->add_subcommand(
       "serve",
-      "Serve the welding data over HTTP for dashboards: Grafana's JSON / SimpleJSON data "
+      "Serve the converter's data over HTTP for dashboards: Grafana's JSON / SimpleJSON data "
       "source protocol (/search, /query, ...) and a browser page at /ui/ (docs/DASHBOARD.md). "
       "Reads the converter's objects with HEAD + index + ranged GETs. Runs until "
       "SIGINT/SIGTERM");
@@ -86,6 +124,10 @@ CLI::App* AddServeCommand(CLI::App* app, ServeFlags* f) {
                   "(secrets via *_env / *_file as for run)")
       ->required()
       ->check(CLI::ExistingFile);
+  cmd->add_option("--route", f->route,
+                  "A route of the config whose int64, double and bool columns become fields "
+                  "a target can name, beside Voltage, Current and MainPowerSwitch (a target "
+                  "can always give a JSON pointer instead)");
   cmd->add_option("--listen", f->listen,
                   "HOST:PORT to listen on; there is no authentication, so keep it on loopback "
                   "unless a proxy guards it")
@@ -142,6 +184,12 @@ int ServeCommand(const ServeFlags& flags) {
     return kUsage;
   }
   SetUpLogging(cfg->logging.level, cfg->logging.format);
+  auto fields = FieldsOfRoute(*cfg, flags.route);
+  if (!fields.ok()) {
+    std::cerr << "mqtt2s3 serve: " << fields.status().message() << "\n";
+    return kUsage;
+  }
+  qo.fields = std::move(*fields);
   auto options = ClientOptionsFromConfig(*cfg);
   if (!options.ok()) {
     std::cerr << "mqtt2s3 serve: " << options.status().ToString() << "\n";

@@ -72,7 +72,8 @@ struct SimulateFlags {
 
 // Flags of serve (cmd_serve.cc registers them with their help).
 struct ServeFlags {
-  std::string config_file;  // s3 section only
+  std::string config_file;  // its s3 section, and the route named by `route`
+  std::string route;        // empty: only the weld-spot fields are named
   std::string listen = "127.0.0.1:8089";
   std::string bucket_template = "company-x-plant-{plant}";
   std::vector<std::string> plants = {"1", "2", "3"};

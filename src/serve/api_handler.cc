@@ -13,14 +13,17 @@ HttpResponse Json(int status, std::string body) {
 HttpResponse Error(const Status& s) { return Json(ApiHandler::HttpStatusFor(s), RenderError(s)); }
 
 // The "weldspot" metric of the structured form: Grafana's query editor (Builder mode) shows
-// three selects and asks /metric-payload-options for their values.
-constexpr std::string_view kMetricsBody =
-    R"([{"label":"Weld spot series","value":"weldspot","payloads":[)"
-    R"({"label":"Plant","name":"plant","type":"select","reloadMetric":true},)"
-    R"({"label":"Device","name":"device","type":"select","reloadMetric":true},)"
-    R"({"label":"Field","name":"field","type":"select","options":[)"
-    R"({"label":"Voltage","value":"Voltage"},{"label":"Current","value":"Current"},)"
-    R"({"label":"MainPowerSwitch","value":"MainPowerSwitch"}]}]}])";
+// three selects and asks /metric-payload-options for their values; the field select lists the
+// engine's named fields.
+std::string MetricsBody(const std::vector<NamedField>& fields) {
+  std::vector<std::pair<std::string, std::string>> options;
+  for (const NamedField& f : fields) options.emplace_back(f.name, f.name);
+  return R"([{"label":"Weld spot series","value":"weldspot","payloads":[)"
+         R"({"label":"Plant","name":"plant","type":"select","reloadMetric":true},)"
+         R"({"label":"Device","name":"device","type":"select","reloadMetric":true},)"
+         R"({"label":"Field","name":"field","type":"select","options":)" +
+         RenderOptions(options) + "}]}]";
+}
 
 }  // namespace
 
@@ -105,7 +108,7 @@ HttpResponse ApiHandler::Post(std::string_view path, const std::string& body) co
   if (path == "/metrics") {
     auto l = ParseLookupRequest(body);
     if (!l.ok()) return Error(l.status());
-    return Json(200, std::string(kMetricsBody));
+    return Json(200, MetricsBody(engine_->fields()));
   }
   if (path == "/search" || path == "/variable" || path == "/metric-payload-options") {
     auto l = ParseLookupRequest(body);

@@ -56,6 +56,35 @@ TEST_F(ApiHandlerTest, QueryAnswersDatapointsOfTheTarget) {
                     R"([[230,1538413200000],[231,1538413201000]]}])");
 }
 
+TEST_F(ApiHandlerTest, MetricsOfferTheEnginesFieldsAndQueriesTakeAJsonPointer) {
+  HttpResponse m = Post("/metrics", "{}");
+  EXPECT_NE(m.body.find(R"("options":[{"label":"Voltage","value":"Voltage"},)"
+                        R"({"label":"Current","value":"Current"},)"
+                        R"({"label":"MainPowerSwitch","value":"MainPowerSwitch"}]}]}])"),
+            std::string::npos)
+      << m.body;
+  QueryEngineOptions o;
+  o.fields = {{"amps", "/weldspot/Current"}};
+  QueryEngine engine(&store_, o);
+  ApiHandler api(&engine, nullptr);
+  HttpResponse custom = api.Handle({"POST", "/metrics", "{}"});
+  EXPECT_NE(custom.body.find(R"("options":[{"label":"amps","value":"amps"}]}]}])"),
+            std::string::npos)
+      << custom.body;
+  HttpResponse r = api.Handle({"POST", "/query", R"({"range": {"from": "2018-10-01T17:00:00Z",
+      "to": "2018-10-01T18:00:00Z"}, "targets": [{"target": "plant/1/device/WS-12/amps"},
+      {"target": "plant/1/device/WS-12//weldspot/Voltage"}]})"});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, R"([{"target":"plant/1/device/WS-12/amps","datapoints":)"
+                    R"([[10,1538413200000],[11,1538413201000]]},)"
+                    R"({"target":"plant/1/device/WS-12//weldspot/Voltage","datapoints":)"
+                    R"([[230,1538413200000],[231,1538413201000]]}])");
+  HttpResponse bad = api.Handle({"POST", "/query", R"({"range": {"from": "2018-10-01T17:00:00Z",
+      "to": "2018-10-01T18:00:00Z"}, "targets": [{"target": "plant/1/device/WS-12/Voltage"}]})"});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("expected one of amps or a JSON pointer"), std::string::npos) << bad.body;
+}
+
 TEST_F(ApiHandlerTest, SearchAnswersAnArrayOfTargets) {
   HttpResponse r = Post("/search", R"({"type": "timeseries", "target": "WS-12/Cur"})");
   EXPECT_EQ(r.status, 200);

@@ -23,8 +23,9 @@ Status QueryEngineOptions::Validate() const {
     return Status::InvalidArgument("serve: bucket template '" + bucket_template +
                                    "' must contain {plant}");
   }
+  M2S_RETURN_IF_ERROR(ValidateNamedFields(fields).WithContext("serve: fields"));
   for (const std::string& p : plants) {
-    auto t = TargetFromParts(p, "x", kWeldFields[0]);
+    auto t = TargetFromParts(p, "x", "/x", fields);
     if (!t.ok()) return t.status().WithContext("serve: plants");
   }
   if (search_objects == 0 || default_max_points == 0 || max_points_limit == 0) {
@@ -62,7 +63,7 @@ StatusOr<std::vector<std::string>> QueryEngine::Search(std::string_view text,
   }
   std::set<std::string, NaturalOrder> out;
   for (const std::string& plant : plants) {
-    if (!TargetFromParts(plant, "x", kWeldFields[0]).ok()) continue;
+    if (!TargetFromParts(plant, "x", "/x").ok()) continue;
     auto devices = store_->ListDevices(BucketFor(plant), range, options_.search_objects);
     if (!devices.ok()) {
       // A configured plant without a bucket yet is not an error for a search.
@@ -71,8 +72,8 @@ StatusOr<std::vector<std::string>> QueryEngine::Search(std::string_view text,
     }
     devices->emplace_back(kAllDevices);
     for (const std::string& device : *devices) {
-      for (std::string_view field : kWeldFields) {
-        std::string name = FormatTarget({plant, device, std::string(field)});
+      for (const NamedField& field : options_.fields) {
+        std::string name = FormatTarget({plant, device, field.name});
         if (name.find(text) != std::string::npos) out.insert(std::move(name));
       }
     }
@@ -86,10 +87,10 @@ StatusOr<std::vector<std::pair<std::string, std::string>>> QueryEngine::PayloadO
   if (name == "plant") {
     for (const std::string& p : options_.plants) out.emplace_back("plant " + p, p);
   } else if (name == "field") {
-    for (std::string_view f : kWeldFields) out.emplace_back(f, f);
+    for (const NamedField& f : options_.fields) out.emplace_back(f.name, f.name);
   } else if (name == "device") {
     if (plant.empty()) return out;  // Grafana asks before a plant is chosen
-    M2S_RETURN_IF_ERROR(TargetFromParts(plant, "x", kWeldFields[0]).status());
+    M2S_RETURN_IF_ERROR(TargetFromParts(plant, "x", "/x").status());
     M2S_ASSIGN_OR_RETURN(auto devices,
                          store_->ListDevices(BucketFor(plant), range, options_.search_objects));
     std::sort(devices.begin(), devices.end(), NaturalOrder());
@@ -102,19 +103,19 @@ StatusOr<std::vector<std::pair<std::string, std::string>>> QueryEngine::PayloadO
   return out;
 }
 
-StatusOr<SeriesTarget> QueryEngine::ResolveTarget(const QueryTargetSpec& spec) {
+StatusOr<SeriesTarget> QueryEngine::ResolveTarget(const QueryTargetSpec& spec) const {
   const auto member = [&](std::string_view key) -> std::string_view {
     auto it = spec.payload.find(key);
     return it == spec.payload.end() ? std::string_view() : std::string_view(it->second);
   };
   if (!member("plant").empty() || !member("device").empty() || !member("field").empty()) {
     std::string_view device = member("device");
-    auto t =
-        TargetFromParts(member("plant"), device.empty() ? kAllDevices : device, member("field"));
+    auto t = TargetFromParts(member("plant"), device.empty() ? kAllDevices : device,
+                             member("field"), options_.fields);
     if (!t.ok()) return t.status().WithContext("target " + spec.ref_id + " payload");
     return t;
   }
-  return ParseTarget(spec.target);
+  return ParseTarget(spec.target, options_.fields);
 }
 
 StatusOr<std::vector<TimeSeries>> QueryEngine::Query(const QueryRequest& request) {
@@ -150,12 +151,13 @@ StatusOr<std::vector<TimeSeries>> QueryEngine::Query(const QueryRequest& request
   for (const SeriesTarget& t : targets) {
     const bool via_wildcard = wildcard_plants.count(t.plant) != 0;
     const auto& msgs = reads.at({t.plant, via_wildcard ? std::string() : t.device});
+    const std::string_view pointer = FieldPointer(t.field, options_.fields);
     // Series in device order for a wildcard; the read is in time order, so points stay sorted.
     std::map<std::string, std::vector<Point>, NaturalOrder> by_device;
     if (!t.all_devices()) by_device[t.device];  // an empty series still answers the target
     for (const DeviceMessage& m : msgs) {
       if (!t.all_devices() && m.device != t.device) continue;
-      auto v = parser.Field(m.payload, t.field);
+      auto v = parser.Number(m.payload, pointer);
       if (!v.ok()) continue;
       by_device[m.device].push_back({m.event_time_ms, *v});
     }

@@ -1,5 +1,6 @@
 // QueryEngine: answers the dashboard's questions (which series exist, what are their points)
-// from a WeldStore. Knows plants, devices and weld-spot fields; knows nothing of HTTP.
+// from a WeldStore. Knows plants, devices and payload fields (named fields, by default the
+// weld-spot's, and any JSON pointer); knows nothing of HTTP.
 //
 //   QueryEngine engine(&store, options);
 //   auto names = engine.Search("plant/1");            // "plant/1/device/X/Voltage", ...
@@ -37,6 +38,10 @@ struct QueryEngineOptions {
   size_t default_max_points = 1000;
   // Upper bound for maxDataPoints (a bigger value is clamped, not refused).
   size_t max_points_limit = 100000;
+  // Fields a target may name, offered by search: name -> JSON pointer into the payload.
+  // Default: the weld-spot's Voltage, Current, MainPowerSwitch; `mqtt2s3 serve --route` adds a
+  // route's numeric columns. A target may also give any JSON pointer as its field.
+  std::vector<NamedField> fields = WeldFields();
 
   Status Validate() const;
 };
@@ -53,6 +58,9 @@ class QueryEngine {
   // per field, plus "plant/<id>/device/*/<field>". Sorted. `range` limits device discovery.
   StatusOr<std::vector<std::string>> Search(std::string_view text, const TimeRange& range);
 
+  // The named fields (options.fields).
+  const std::vector<NamedField>& fields() const { return options_.fields; }
+
   // Values for one structured-form payload selector of /metric-payload-options: "plant",
   // "device" (needs payload plant) or "field". Pairs are (label, value).
   StatusOr<std::vector<std::pair<std::string, std::string>>> PayloadOptions(std::string_view name,
@@ -65,8 +73,8 @@ class QueryEngine {
   StatusOr<std::vector<TimeSeries>> Query(const QueryRequest& request);
 
   // The target of one request entry: its payload (plant, device, field) when it has one,
-  // else its target text.
-  static StatusOr<SeriesTarget> ResolveTarget(const QueryTargetSpec& spec);
+  // else its target text. Its field is a named field or a JSON pointer.
+  StatusOr<SeriesTarget> ResolveTarget(const QueryTargetSpec& spec) const;
 
  private:
   WeldStore* const store_;

@@ -147,5 +147,51 @@ TEST_F(QueryEngineTest, PayloadOptionsOfferPlantsDevicesAndFields) {
   EXPECT_FALSE(engine_.PayloadOptions("colour", "", {}).ok());
 }
 
+TEST_F(QueryEngineTest, AJsonPointerFieldReadsAnyPayloadAndKeepsItsName) {
+  auto& plant4 = store_.buckets["company-x-plant-4"];
+  for (int i = 0; i < 5; ++i) {
+    plant4.push_back({"S-1", kT0 + i * 1000,
+                      R"({"sensors": [{"t": ")" + std::to_string(20 + i) + R"("}], "seq": 1})"});
+  }
+  plant4.push_back({"S-1", kT0 + 9000, R"({"sensors": []})"});  // no value: no point
+  auto series =
+      engine_.Query(Request({"plant/4/device/S-1//sensors/0/t", "plant/1/device/*//seq"}));
+  ASSERT_TRUE(series.ok()) << series.status().ToString();
+  ASSERT_EQ(series->size(), 1u);  // plant 1's payloads have no /seq: no series for its devices
+  EXPECT_EQ((*series)[0].target, "plant/4/device/S-1//sensors/0/t");
+  ASSERT_EQ((*series)[0].points.size(), 5u);
+  EXPECT_EQ((*series)[0].points[4], (Point{kT0 + 4000, 24.0}));
+  // The structured form takes a pointer as its field too.
+  QueryRequest q = Request({});
+  q.targets.push_back({"weldspot",
+                       "A",
+                       {{"plant", "1"}, {"device", "WS-03"}, {"field", "/weldspot/Voltage"}},
+                       false});
+  auto structured = engine_.Query(q);
+  ASSERT_TRUE(structured.ok()) << structured.status().ToString();
+  EXPECT_EQ((*structured)[0].target, "plant/1/device/WS-03//weldspot/Voltage");
+  EXPECT_EQ((*structured)[0].points[0].value, 300.0);
+}
+
+TEST_F(QueryEngineTest, ConfiguredFieldsAreNamedSearchedAndOffered) {
+  QueryEngineOptions o;
+  o.fields.push_back({"volts", "/weldspot/Voltage"});
+  ASSERT_TRUE(o.Validate().ok());
+  QueryEngine engine(&store_, o);
+  auto series = engine.Query(Request({"plant/1/device/WS-12/volts"}));
+  ASSERT_TRUE(series.ok()) << series.status().ToString();
+  EXPECT_EQ((*series)[0].target, "plant/1/device/WS-12/volts");
+  EXPECT_EQ((*series)[0].points[0].value, 220.0);
+  auto found = engine.Search("WS-12/v", {});
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(*found, std::vector<std::string>{"plant/1/device/WS-12/volts"});
+  auto fields = engine.PayloadOptions("field", "", {});
+  ASSERT_TRUE(fields.ok());
+  EXPECT_EQ(fields->back().second, "volts");
+  EXPECT_FALSE(engine_.Query(Request({"plant/1/device/WS-12/volts"})).ok());  // not named there
+  o.fields.push_back({"volts", "/x"});
+  EXPECT_FALSE(o.Validate().ok());
+}
+
 }  // namespace
 }  // namespace mqtt2s3::serve

@@ -2,17 +2,20 @@
 #include "serve/target.h"
 
 #include <algorithm>
+#include <array>
 
 namespace mqtt2s3::serve {
 namespace {
 
 constexpr std::string_view kSyntax = "plant/<PLANT-ID>/device/<DEVICE-ID|*>/<FIELD>";
+// A pointer longer than this is not a field anyone means (and would bloat series names).
+constexpr size_t kMaxPointerBytes = 512;
 
-std::string FieldList() {
+std::string FieldList(const std::vector<NamedField>& fields) {
   std::string out;
-  for (std::string_view f : kWeldFields) {
+  for (const NamedField& f : fields) {
     if (!out.empty()) out += ", ";
-    out += f;
+    out += f.name;
   }
   return out;
 }
@@ -28,12 +31,56 @@ bool ValidLevel(std::string_view s) {
 
 }  // namespace
 
-bool IsWeldField(std::string_view field) {
-  return std::find(kWeldFields.begin(), kWeldFields.end(), field) != kWeldFields.end();
+const std::vector<NamedField>& WeldFields() {
+  static const std::vector<NamedField> fields = {{"Voltage", "/weldspot/Voltage"},
+                                                 {"Current", "/weldspot/Current"},
+                                                 {"MainPowerSwitch", "/weldspot/MainPowerSwitch"}};
+  return fields;
+}
+
+Status ValidatePointer(std::string_view pointer) {
+  const auto bad = [&](std::string_view why) {
+    return Status::InvalidArgument("JSON pointer '" + std::string(pointer.substr(0, 80)) +
+                                   "': " + std::string(why));
+  };
+  if (pointer.empty() || pointer.front() != '/') return bad("must start with '/'");
+  if (pointer.size() > kMaxPointerBytes) return bad("too long");
+  for (size_t i = 0; i < pointer.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(pointer[i]);
+    if (c < 0x20 || c == 0x7f) return bad("holds a control character");
+    if (c == '~' && (i + 1 == pointer.size() || (pointer[i + 1] != '0' && pointer[i + 1] != '1'))) {
+      return bad("'~' must be followed by 0 or 1");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateNamedFields(const std::vector<NamedField>& fields) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const NamedField& f = fields[i];
+    if (!ValidLevel(f.name)) {
+      return Status::InvalidArgument("field name '" + f.name + "': expected a name without '/'");
+    }
+    M2S_RETURN_IF_ERROR(ValidatePointer(f.pointer).WithContext("field '" + f.name + "'"));
+    for (size_t j = 0; j < i; ++j) {
+      if (fields[j].name == f.name) {
+        return Status::InvalidArgument("field '" + f.name + "' is named twice");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+std::string_view FieldPointer(std::string_view field, const std::vector<NamedField>& fields) {
+  for (const NamedField& f : fields) {
+    if (f.name == field) return f.pointer;
+  }
+  return ValidatePointer(field).ok() ? field : std::string_view();
 }
 
 StatusOr<SeriesTarget> TargetFromParts(std::string_view plant, std::string_view device,
-                                       std::string_view field) {
+                                       std::string_view field,
+                                       const std::vector<NamedField>& fields) {
   if (!ValidLevel(plant) || plant == kAllDevices) {
     return Status::InvalidArgument("plant '" + std::string(plant) +
                                    "': expected a plant id (a topic level, not empty)");
@@ -42,29 +89,33 @@ StatusOr<SeriesTarget> TargetFromParts(std::string_view plant, std::string_view 
     return Status::InvalidArgument("device '" + std::string(device) +
                                    "': expected a device id or *");
   }
-  if (!IsWeldField(field)) {
-    return Status::InvalidArgument("field '" + std::string(field) + "': expected one of " +
-                                   FieldList());
+  if (FieldPointer(field, fields).empty()) {
+    std::string why = "expected one of " + FieldList(fields) +
+                      " or a JSON pointer such as /weldspot/Voltage";
+    if (!field.empty() && field.front() == '/') why = ValidatePointer(field).message();
+    return Status::InvalidArgument("field '" + std::string(field.substr(0, 80)) + "': " + why);
   }
   return SeriesTarget{std::string(plant), std::string(device), std::string(field)};
 }
 
-StatusOr<SeriesTarget> ParseTarget(std::string_view text) {
+StatusOr<SeriesTarget> ParseTarget(std::string_view text,
+                                   const std::vector<NamedField>& fields) {
+  // Four '/'-separated parts, then the field: the rest of the text (a pointer holds '/').
   std::array<std::string_view, 5> parts;
   size_t n = 0;
   size_t start = 0;
-  while (n < parts.size()) {
+  while (n < 4) {
     const size_t slash = text.find('/', start);
-    parts[n++] = text.substr(start, slash == std::string_view::npos ? slash : slash - start);
     if (slash == std::string_view::npos) break;
+    parts[n++] = text.substr(start, slash - start);
     start = slash + 1;
-    if (n == parts.size()) n = parts.size() + 1;  // more than five parts
   }
-  if (n != parts.size() || parts[0] != "plant" || parts[2] != "device") {
+  if (n != 4 || parts[0] != "plant" || parts[2] != "device") {
     return Status::InvalidArgument("target '" + std::string(text) + "': expected " +
                                    std::string(kSyntax));
   }
-  auto t = TargetFromParts(parts[1], parts[3], parts[4]);
+  parts[4] = text.substr(start);
+  auto t = TargetFromParts(parts[1], parts[3], parts[4], fields);
   if (!t.ok()) return t.status().WithContext("target '" + std::string(text) + "'");
   return t;
 }

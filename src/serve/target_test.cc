@@ -46,6 +46,38 @@ TEST(TargetTest, PartsAreValidatedLikeTheText) {
             std::string::npos);
 }
 
+TEST(TargetTest, AFieldMayBeAJsonPointerAndRoundTrips) {
+  auto t = ParseTarget("plant/1/device/S-7//sensors/0/t");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->device, "S-7");
+  EXPECT_EQ(t->field, "/sensors/0/t");
+  EXPECT_EQ(FormatTarget(*t), "plant/1/device/S-7//sensors/0/t");
+  EXPECT_EQ(FieldPointer("/a~1b/~0", WeldFields()), "/a~1b/~0");
+  EXPECT_EQ(FieldPointer("Current", WeldFields()), "/weldspot/Current");
+  EXPECT_EQ(FieldPointer("Watts", WeldFields()), "");
+  for (const char* text :
+       {"plant/1/device/X//bad~2", "plant/1/device/X//a~", "plant/1/device/X/a/b"}) {
+    auto bad = ParseTarget(text);
+    EXPECT_FALSE(bad.ok()) << text;
+    EXPECT_NE(bad.status().message().find(std::string("'") + text + "'"), std::string::npos)
+        << bad.status().message();
+  }
+}
+
+TEST(TargetTest, NamedFieldsComeFromTheCaller) {
+  const std::vector<NamedField> fields = {{"temp", "/sensors/0/t"}, {"Voltage", "/v"}};
+  EXPECT_TRUE(ParseTarget("plant/1/device/X/temp", fields).ok());
+  EXPECT_FALSE(ParseTarget("plant/1/device/X/Current", fields).ok());
+  EXPECT_NE(TargetFromParts("1", "D", "Watts", fields).status().message().find("temp, Voltage"),
+            std::string::npos);
+  EXPECT_EQ(FieldPointer("Voltage", fields), "/v");
+  EXPECT_TRUE(ValidateNamedFields(fields).ok());
+  EXPECT_TRUE(ValidateNamedFields(WeldFields()).ok());
+  EXPECT_FALSE(ValidateNamedFields({{"a/b", "/x"}}).ok());
+  EXPECT_FALSE(ValidateNamedFields({{"a", "x"}}).ok());
+  EXPECT_FALSE(ValidateNamedFields({{"a", "/x"}, {"a", "/y"}}).ok());
+}
+
 TEST(TargetTest, NaturalOrderComparesNumbersByValue) {
   std::vector<std::string> names = {"WS-10", "WS-2", "WS-1", "WS-02", "WS-", "WS-1a", "*", "VS-9"};
   std::sort(names.begin(), names.end(),

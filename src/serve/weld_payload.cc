@@ -45,9 +45,18 @@ StatusOr<std::string> ZlibInflate(std::string_view data, size_t max_bytes) {
   return out;
 }
 
+StatusOr<double> WeldPayloadParser::Number(std::string_view payload, std::string_view pointer) {
+  return Read(payload, pointer, pointer);
+}
+
 StatusOr<double> WeldPayloadParser::Field(std::string_view payload, std::string_view field) {
+  return Read(payload, "/weldspot/" + std::string(field), "weldspot." + std::string(field));
+}
+
+StatusOr<double> WeldPayloadParser::Read(std::string_view payload, std::string_view pointer,
+                                         std::string_view label) {
   const auto bad = [&](std::string_view why) {
-    return Status::InvalidArgument("weldspot." + std::string(field) + ": " + std::string(why));
+    return Status::InvalidArgument(std::string(label) + ": " + std::string(why));
   };
   // zlib streams start with 0x78 (deflate, 32 KiB window), gzip with 0x1f; JSON never does.
   if (!payload.empty() && (static_cast<unsigned char>(payload[0]) == 0x78 ||
@@ -62,7 +71,7 @@ StatusOr<double> WeldPayloadParser::Field(std::string_view payload, std::string_
     return bad(std::string("payload is not JSON: ") + simdjson::error_message(err));
   }
   simdjson::dom::element value;
-  if (doc["weldspot"][field].get(value)) return bad("missing");
+  if (doc.at_pointer(pointer).get(value) || value.is_null()) return bad("missing");
   double out = 0;
   if (value.is_string()) {
     std::string_view text = value.get_string().value_unsafe();

@@ -55,6 +55,24 @@ TEST(WeldPayloadTest, MissingOrNonNumericFieldsAreErrorsNamingTheField) {
   }
 }
 
+TEST(WeldPayloadTest, AnyJsonPointerReadsANumberOutOfAnyPayload) {
+  WeldPayloadParser p;
+  constexpr std::string_view kSensor =
+      R"({"sensors": [{"t": 21.5}, {"t": "22"}], "on": true, "a/b": {"~": "-3e2"}, "s": "x"})";
+  EXPECT_EQ(*p.Number(kSensor, "/sensors/0/t"), 21.5);
+  EXPECT_EQ(*p.Number(kSensor, "/sensors/1/t"), 22.0);
+  EXPECT_EQ(*p.Number(kSensor, "/on"), 1.0);
+  EXPECT_EQ(*p.Number(kSensor, "/a~1b/~0"), -300.0);
+  EXPECT_EQ(*p.Number(Compress(kSensor), "/sensors/0/t"), 21.5);
+  EXPECT_EQ(*p.Number(kWeld, "/weldspot/Voltage"), 230.0);
+  EXPECT_EQ(*p.Number(kWeld, "/seq"), 7.0);
+  for (std::string_view pointer : {"/sensors/2/t", "/s", "/sensors", "/nope", "/sensors/x"}) {
+    auto v = p.Number(kSensor, pointer);
+    ASSERT_FALSE(v.ok()) << pointer;
+    EXPECT_NE(v.status().message().find(pointer), std::string::npos) << v.status().message();
+  }
+}
+
 TEST(WeldPayloadTest, InflatesGzipPayloadsToo) {
   // gzip of {"weldspot":{"Voltage":"7"}} (Python: gzip.compress(..., mtime=0)).
   const unsigned char gz[] = {0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03,
