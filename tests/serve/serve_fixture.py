@@ -63,11 +63,14 @@ class Stack:
         self.env = stack.read_env()
         tag = uuid.uuid4().hex[:8]
         self.root = f"SRVT-{tag}".upper()           # topic root; buckets are lower-cased
+        self.tag = tag
         self.bucket_template = f"srvt-{tag}-plant-{{plant}}"
         self.flush_topic = f"mqtt2s3/flush/{tag}"
         self.tmp = tempfile.mkdtemp(prefix="serve-it-")
         self.procs = []
         self.base_url = None
+        self.serve_args = []            # further `mqtt2s3 serve` flags
+        self.wait_target = "Voltage"    # field of the all-devices query start() waits for
         self.s3 = stack.s3_client(self.env)
         self.proc_env = stack.child_env(self.env)
         self.config = os.path.join(self.tmp, "welding.yaml")
@@ -82,6 +85,27 @@ class Stack:
             self._write_config(tag, "")
 
     def _write_config(self, tag, compressed_line):
+        self._write_config_with_routes(tag, f"""\
+                  - name: welding
+                    filter: "{self.root}/+/+/+/+/+/+"
+                    pattern: "{{root}}/{{format}}/{{compressed}}/{{plant}}/{{device}}/{{type}}/{{version}}"
+                    bucket: "{{root}}-plant-{{plant}}"
+                    key: "{{first:%Y/%m/%d/%H}}/{{object_name}}"
+                    payload: json
+                    {compressed_line}
+                    time_field: /weldspot/Timestamp
+                    time_format: "%Y%m%d %H%M%S"
+                    index_key: "{{device}}/{{type}}/{{version}}/{{json:/weldspot/Timestamp}}"
+                    cluster: true
+                    cluster_components: 1
+                    batch:
+                      max_messages: 50
+                      max_age: 30s
+""")
+
+    def _write_config_with_routes(self, tag, routes):
+        """The config file: this stack's broker, RGW, flush topic and WAL, and `routes` (YAML
+        list items indented by 18 spaces, as in _write_config)."""
         stack.write_config(f"""\
                 instance_id: serve-it-{tag}
                 broker:
@@ -101,21 +125,7 @@ class Stack:
                   secret_key_env: S3_SECRET_KEY
                   create_buckets: true
                 routes:
-                  - name: welding
-                    filter: "{self.root}/+/+/+/+/+/+"
-                    pattern: "{{root}}/{{format}}/{{compressed}}/{{plant}}/{{device}}/{{type}}/{{version}}"
-                    bucket: "{{root}}-plant-{{plant}}"
-                    key: "{{first:%Y/%m/%d/%H}}/{{object_name}}"
-                    payload: json
-                    {compressed_line}
-                    time_field: /weldspot/Timestamp
-                    time_format: "%Y%m%d %H%M%S"
-                    index_key: "{{device}}/{{type}}/{{version}}/{{json:/weldspot/Timestamp}}"
-                    cluster: true
-                    cluster_components: 1
-                    batch:
-                      max_messages: 50
-                      max_age: 30s
+{routes}
                 flush:
                   control_topic: {self.flush_topic}
                 metrics:
@@ -127,6 +137,17 @@ class Stack:
                 logging:
                   level: info
                 """, self.config)
+
+    @classmethod
+    def started(cls):
+        """A new stack of this class, started; stopped (logs kept) when starting fails."""
+        s = cls()
+        try:
+            s.start()
+        except Exception:
+            s.stop(check=False)
+            raise
+        return s
 
     def bucket(self, plant):
         return self.bucket_template.replace("{plant}", plant)
@@ -167,16 +188,14 @@ class Stack:
         self._spawn(["run", "--config", self.config], r"subscribed", "converter")
         self._publish()
         m = self._spawn(["serve", "--config", self.config, "--listen", "127.0.0.1:0",
-                         "--bucket-template", self.bucket_template, "--plants", ",".join(PLANTS)],
+                         "--bucket-template", self.bucket_template, "--plants", ",".join(PLANTS),
+                         *self.serve_args],
                         r"listening on (http://127\.0\.0\.1:\d+)/", "serve")
         self.base_url = m.group(1)
         self._wait_for_all_welds()
 
     def _publish(self):
-        client = mqtt.Client(client_id=f"{self.root}-pub", protocol=mqtt.MQTTv5)
-        client.connect("127.0.0.1", int(self.env["MQTT_PORT"]))
-        client.loop_start()
-        infos = []
+        messages = []
         seq = 0
         for plant in PLANTS:
             for d, device in enumerate(DEVICES):
@@ -191,10 +210,19 @@ class Stack:
                     if compressed:
                         payload = zlib.compress(payload)
                     topic = f"{self.root}/JSON/{1 if compressed else 0}/{plant}/{device}/WELD/1"
-                    infos.append(client.publish(topic, payload, qos=1))
+                    messages.append((topic, payload))
+        self._publish_all(messages)
+
+    def _publish_all(self, messages):
+        """Publishes (topic, payload) pairs at QoS 1, waits for every PUBACK, then sends the
+        flush command so the converter uploads its open batches."""
+        client = mqtt.Client(client_id=f"{self.root}-pub", protocol=mqtt.MQTTv5)
+        client.connect("127.0.0.1", int(self.env["MQTT_PORT"]))
+        client.loop_start()
+        infos = [client.publish(topic, payload, qos=1) for topic, payload in messages]
         for info in infos:
             info.wait_for_publish(timeout=30)
-            assert info.is_published(), "a weld was not acknowledged by the broker"
+            assert info.is_published(), "a message was not acknowledged by the broker"
         client.publish(self.flush_topic, b"{}", qos=1).wait_for_publish(timeout=30)
         client.loop_stop()
         client.disconnect()
@@ -209,7 +237,8 @@ class Stack:
                 status, body = self.post("/query", {
                     "range": {"from": "2018-10-01T16:00:00.000Z", "to": "2018-10-01T18:00:00.000Z"},
                     "maxDataPoints": 100000,
-                    "targets": [{"target": f"plant/{plant}/device/*/Voltage", "refId": "A"}]})
+                    "targets": [{"target": f"plant/{plant}/device/*/{self.wait_target}",
+                                 "refId": "A"}]})
                 counts[plant] = (sum(len(s["datapoints"]) for s in body)
                                  if status == 200 else f"HTTP {status}: {body}")
             if all(c == want for c in counts.values()):

@@ -39,12 +39,7 @@ class DashboardBrowserTest(unittest.TestCase):
         # The page's uPlot comes from the npm install in .cache/web (idempotent).
         subprocess.run([os.path.join(fx.SRC, "scripts", "install-web-deps.sh")], check=True,
                        capture_output=True, timeout=300)
-        cls.stack = fx.Stack()
-        try:
-            cls.stack.start()
-        except Exception:
-            cls.stack.stop(check=False)
-            raise
+        cls.stack = fx.Stack.started()
         cls.url = (cls.stack.base_url + "/ui/?target=plant/1/device/*/Voltage"
                    "&from=2018-10-01T17:00:00.000Z&to=2018-10-01T17:01:00.000Z"
                    "&maxDataPoints=1000")

@@ -23,12 +23,7 @@ def grafana_query(targets, frm="2018-10-01T17:00:00.000Z", to="2018-10-01T17:59:
 class GrafanaProtocolTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.stack = fx.Stack()
-        try:
-            cls.stack.start()
-        except Exception:
-            cls.stack.stop(check=False)
-            raise
+        cls.stack = fx.Stack.started()
 
     @classmethod
     def tearDownClass(cls):
