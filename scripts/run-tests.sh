@@ -85,7 +85,7 @@ if scripts/dev-stack.sh up; then
   run_ctest build-asan integration integration
   # What the fault and hostile-input tests verified (ctest shows output only on failure).
   step "verified by the fault and hostile-input tests"
-  grep -hE '^\[(kill|S3 down|mosquitto restart|WAL budget|corrupt WAL)|^\| (fake broker|mosquitto)' \
+  grep -hE '^\[(kill|S3 down|mosquitto restart|WAL budget|corrupt WAL|artemis)|^\| (fake broker|mosquitto)' \
     build-asan/Testing/Temporary/LastTest.log 2>/dev/null | cut -c1-240 || true
 else
   failed+=("dev-stack")

@@ -151,7 +151,8 @@ class ArtemisClusterTest(ArtemisTestCase):
         lost, dups = report(
             "node restarted", N, pub.acked, msgs,
             f"published in {published_s:.1f} s ({N / published_s:.0f} msg/s), "
-            f"{sum(pub.sends.values()) - N} re-sent by the publisher; failover: converter 1 "
+            f"{sum(pub.sends.values()) - N} sent again by the publisher after the drop; "
+            f"failover: converter 1 "
             f"connected to another node {(moved_at - killed_at) * 1000:.0f} ms after the kill, "
             f"publisher acked again after {', '.join(pub_switch) or 'no switch'}; node 1 down "
             f"{t_restart - killed_at:.1f} s, ready again in {restart_s:.1f} s; everything "

@@ -227,7 +227,8 @@ class ArtemisHaTest(ArtemisTestCase):
         lost, dups = report(
             "kill -9 primary", KILL_N, pub.acked, msgs,
             f"published in {published_s:.1f} s ({KILL_N / published_s:.0f} msg/s), "
-            f"{sum(pub.sends.values()) - KILL_N} re-sent by the publisher; failover: converter "
+            f"{sum(pub.sends.values()) - KILL_N} sent again by the publisher after the drop (no "
+            f"PUBACK yet); failover: converter "
             f"connected to the backup {(on_backup - killed_at) * 1000:.0f} ms after the kill, "
             f"publisher acked again after {', '.join(pub_switch) or 'no switch'}")
         print("[artemis kill -9 primary] converter log:\n  " + "\n  ".join(
