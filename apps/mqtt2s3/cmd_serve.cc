@@ -121,7 +121,7 @@ CLI::App* AddServeCommand(CLI::App* app, ServeFlags* f) {
       "SIGINT/SIGTERM");
   cmd->add_option("-c,--config", f->config_file,
                   "YAML configuration file; its s3 section says where the objects are "
-                  "(secrets via *_env / *_file as for run)")
+                  "(secrets via *_env / *_file as for run), and --route names one of its routes")
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--route", f->route,

@@ -151,7 +151,8 @@ StatusOr<std::vector<TimeSeries>> QueryEngine::Query(const QueryRequest& request
   for (const SeriesTarget& t : targets) {
     const bool via_wildcard = wildcard_plants.count(t.plant) != 0;
     const auto& msgs = reads.at({t.plant, via_wildcard ? std::string() : t.device});
-    const std::string_view pointer = FieldPointer(t.field, options_.fields);
+    // Resolved by ResolveTarget, so there is one.
+    const std::string_view pointer = FieldPointer(t.field, options_.fields).value_or("");
     // Series in device order for a wildcard; the read is in time order, so points stay sorted.
     std::map<std::string, std::vector<Point>, NaturalOrder> by_device;
     if (!t.all_devices()) by_device[t.device];  // an empty series still answers the target

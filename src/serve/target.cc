@@ -61,7 +61,9 @@ Status ValidateNamedFields(const std::vector<NamedField>& fields) {
     if (!ValidLevel(f.name)) {
       return Status::InvalidArgument("field name '" + f.name + "': expected a name without '/'");
     }
-    M2S_RETURN_IF_ERROR(ValidatePointer(f.pointer).WithContext("field '" + f.name + "'"));
+    if (!f.pointer.empty()) {
+      M2S_RETURN_IF_ERROR(ValidatePointer(f.pointer).WithContext("field '" + f.name + "'"));
+    }
     for (size_t j = 0; j < i; ++j) {
       if (fields[j].name == f.name) {
         return Status::InvalidArgument("field '" + f.name + "' is named twice");
@@ -71,11 +73,13 @@ Status ValidateNamedFields(const std::vector<NamedField>& fields) {
   return Status::Ok();
 }
 
-std::string_view FieldPointer(std::string_view field, const std::vector<NamedField>& fields) {
+std::optional<std::string_view> FieldPointer(std::string_view field,
+                                             const std::vector<NamedField>& fields) {
   for (const NamedField& f : fields) {
     if (f.name == field) return f.pointer;
   }
-  return ValidatePointer(field).ok() ? field : std::string_view();
+  if (!ValidatePointer(field).ok()) return std::nullopt;
+  return field;
 }
 
 StatusOr<SeriesTarget> TargetFromParts(std::string_view plant, std::string_view device,
@@ -89,7 +93,7 @@ StatusOr<SeriesTarget> TargetFromParts(std::string_view plant, std::string_view 
     return Status::InvalidArgument("device '" + std::string(device) +
                                    "': expected a device id or *");
   }
-  if (FieldPointer(field, fields).empty()) {
+  if (!FieldPointer(field, fields)) {
     std::string why = "expected one of " + FieldList(fields) +
                       " or a JSON pointer such as /weldspot/Voltage";
     if (!field.empty() && field.front() == '/') why = ValidatePointer(field).message();

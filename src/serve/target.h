@@ -16,6 +16,7 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,11 +61,13 @@ std::string FormatTarget(const SeriesTarget& target);
 // OK when `pointer` is an RFC 6901 JSON pointer that names a member or element: it starts
 // with '/' and every '~' is followed by '0' or '1'. InvalidArgument naming it otherwise.
 Status ValidatePointer(std::string_view pointer);
-// OK when `fields` have valid, unique names (no '/') and valid pointers.
+// OK when `fields` have valid, unique names (no '/') and valid pointers; a named field's
+// pointer may also be "" (the whole payload, e.g. a payload that is one number).
 Status ValidateNamedFields(const std::vector<NamedField>& fields);
 // The JSON pointer `field` reads: a named field's pointer, or `field` itself when it is a
-// pointer. Empty when it is neither (TargetFromParts refuses such fields).
-std::string_view FieldPointer(std::string_view field, const std::vector<NamedField>& fields);
+// pointer. nullopt when it is neither (TargetFromParts refuses such fields).
+std::optional<std::string_view> FieldPointer(std::string_view field,
+                                             const std::vector<NamedField>& fields);
 
 // Order for device and series names that compares digit runs by value, so WELDING-STATION-2
 // sorts before WELDING-STATION-10 (legends and search lists read in device order). A strict

@@ -54,7 +54,7 @@ TEST(TargetTest, AFieldMayBeAJsonPointerAndRoundTrips) {
   EXPECT_EQ(FormatTarget(*t), "plant/1/device/S-7//sensors/0/t");
   EXPECT_EQ(FieldPointer("/a~1b/~0", WeldFields()), "/a~1b/~0");
   EXPECT_EQ(FieldPointer("Current", WeldFields()), "/weldspot/Current");
-  EXPECT_EQ(FieldPointer("Watts", WeldFields()), "");
+  EXPECT_EQ(FieldPointer("Watts", WeldFields()), std::nullopt);
   for (const char* text :
        {"plant/1/device/X//bad~2", "plant/1/device/X//a~", "plant/1/device/X/a/b"}) {
     auto bad = ParseTarget(text);
@@ -75,6 +75,8 @@ TEST(TargetTest, NamedFieldsComeFromTheCaller) {
   EXPECT_TRUE(ValidateNamedFields(WeldFields()).ok());
   EXPECT_FALSE(ValidateNamedFields({{"a/b", "/x"}}).ok());
   EXPECT_FALSE(ValidateNamedFields({{"a", "x"}}).ok());
+  EXPECT_TRUE(ValidateNamedFields({{"whole", ""}}).ok());  // a payload that is one number
+  EXPECT_EQ(FieldPointer("whole", {{"whole", ""}}), "");
   EXPECT_FALSE(ValidateNamedFields({{"a", "/x"}, {"a", "/y"}}).ok());
 }
 

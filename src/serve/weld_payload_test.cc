@@ -66,6 +66,7 @@ TEST(WeldPayloadTest, AnyJsonPointerReadsANumberOutOfAnyPayload) {
   EXPECT_EQ(*p.Number(Compress(kSensor), "/sensors/0/t"), 21.5);
   EXPECT_EQ(*p.Number(kWeld, "/weldspot/Voltage"), 230.0);
   EXPECT_EQ(*p.Number(kWeld, "/seq"), 7.0);
+  EXPECT_EQ(*p.Number("23.5", ""), 23.5);  // "": the whole payload
   for (std::string_view pointer : {"/sensors/2/t", "/s", "/sensors", "/nope", "/sensors/x"}) {
     auto v = p.Number(kSensor, pointer);
     ASSERT_FALSE(v.ok()) << pointer;
