@@ -51,7 +51,7 @@ def replace_index(meta, raw):
 
 
 class GoldenObjectsTest(unittest.TestCase):
-    CASES = ("example3", "companion", "plain")
+    CASES = ("example3", "companion", "buckets", "plain")
 
     def test_every_golden_object_decodes_to_the_expected_entries(self):
         for name in self.CASES:
@@ -342,3 +342,47 @@ class ValidityTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class GroupBucketsFromTheSpec(unittest.TestCase):
+    """FORMAT.md 3.4 read from the spec alone: each bucket is a verbatim range of the companion
+    index object, equal to its share of the GDIR section, and holds its groups' records."""
+
+    def test_a_bucket_is_a_verbatim_range_of_the_index_object(self):
+        meta, expected, body, idx = load_case("buckets")
+        offset, buckets, slot, delim, components = meta["mqtt2s3-group-buckets"].split(":")
+        offset, buckets, slot = int(offset), int(buckets), int(slot)
+        self.assertEqual((delim, components), ("2f", "0"))
+        raw = zlib.decompress(idx)
+        pos, gdir = struct.unpack_from("<H", raw, 6)[0], None
+        while pos < len(raw):
+            tag, length = raw[pos:pos + 4], struct.unpack_from("<I", raw, pos + 4)[0]
+            if tag == b"GDIR":
+                gdir = raw[pos + 8:pos + 8 + length]
+            pos += 8 + length
+        self.assertIsNotNone(gdir)
+        self.assertEqual(len(gdir), buckets * slot)
+
+        def fnv1a64(data):
+            h = 0xcbf29ce484222325
+            for b in data:
+                h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+            return h
+
+        first = int(meta["mqtt2s3-first-event-ms"])
+        seen = 0
+        for b in range(buckets):
+            start = offset + b * (slot + 5)
+            got = idx[start:start + slot]
+            self.assertEqual(got, gdir[b * slot:(b + 1) * slot])
+            text = got.rstrip(b" ")
+            for record in (text.split(b",") if text else []):
+                key, off, length, count, lo, hi = record.split(b":")
+                self.assertEqual(fnv1a64(key) % buckets, b)
+                cut = body[int(off):int(off) + int(length)].split(b"\n")
+                self.assertEqual(len(cut), int(count))
+                mine = [m for m in expected["entries"] if m["index_key"].encode() == key]
+                self.assertEqual([m["payload"].encode() for m in mine], cut)
+                self.assertEqual(first + int(lo), min(m["event_time_ms"] for m in mine))
+                seen += int(count)
+        self.assertEqual(seen, int(meta["mqtt2s3-count"]))

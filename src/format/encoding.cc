@@ -165,6 +165,53 @@ StatusOr<std::string> ZlibCompress(std::string_view data, int level) {
   return out;
 }
 
+StatusOr<std::string> ZlibCompressWithStoredTail(std::string_view head, std::string_view tail,
+                                                 size_t block, int level, uint64_t* tail_at) {
+  if (block == 0 || block > 65535 || tail.size() % block != 0) {
+    return Status::InvalidArgument("stored tail: " + std::to_string(tail.size()) +
+                                   " bytes in blocks of " + std::to_string(block));
+  }
+  // The head as raw deflate (no zlib header or trailer), ended by a sync flush: its last block
+  // is non-final and the stream is byte-aligned, so stored blocks can follow (RFC 1951 3.2.4).
+  z_stream zs{};
+  if (deflateInit2(&zs, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    return Status::Internal("zlib deflateInit2 failed");
+  }
+  std::string out = "\x78\x9c";  // zlib header: deflate, 32 KiB window; FLEVEL is advisory
+  out.resize(2 + deflateBound(&zs, static_cast<uLong>(head.size())) + 16);
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(head.data()));
+  zs.avail_in = static_cast<uInt>(head.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data() + 2);
+  zs.avail_out = static_cast<uInt>(out.size() - 2);
+  const int rc = deflate(&zs, Z_SYNC_FLUSH);
+  const size_t produced = out.size() - 2 - zs.avail_out;
+  deflateEnd(&zs);
+  if (rc != Z_OK || zs.avail_in != 0 || zs.avail_out == 0) {  // avail_out 0: output may be cut
+    return Status::Internal("zlib deflate failed with code " + std::to_string(rc));
+  }
+  out.resize(2 + produced);
+  const size_t blocks = tail.size() / block;
+  out.reserve(out.size() + blocks * (block + 5) + 5 + 4);
+  *tail_at = out.size() + 5;
+  auto stored = [&](std::string_view bytes, bool final) {
+    const auto len = static_cast<uint16_t>(bytes.size());
+    const auto nlen = static_cast<uint16_t>(~len);
+    out.push_back(final ? '\x01' : '\x00');  // BFINAL, BTYPE 00, then padding to the byte
+    out.push_back(static_cast<char>(len & 0xFF));
+    out.push_back(static_cast<char>(len >> 8));
+    out.push_back(static_cast<char>(nlen & 0xFF));
+    out.push_back(static_cast<char>(nlen >> 8));
+    out.append(bytes);
+  };
+  for (size_t b = 0; b < blocks; ++b) stored(tail.substr(b * block, block), b + 1 == blocks);
+  if (blocks == 0) stored({}, true);
+  uLong adler = adler32(0, nullptr, 0);
+  adler = adler32_z(adler, reinterpret_cast<const Bytef*>(head.data()), head.size());
+  adler = adler32_z(adler, reinterpret_cast<const Bytef*>(tail.data()), tail.size());
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(adler >> shift));
+  return out;
+}
+
 StatusOr<std::string> ZlibDecompress(std::string_view data, size_t max_output) {
   z_stream zs{};
   if (inflateInit(&zs) != Z_OK) return Status::Internal("zlib inflateInit failed");

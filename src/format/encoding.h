@@ -29,6 +29,13 @@ StatusOr<std::string> PercentDecode(std::string_view text);
 
 // zlib stream (header + deflate + adler32) at `level` 0..9.
 StatusOr<std::string> ZlibCompress(std::string_view data, int level);
+// One zlib stream of `head` then `tail`, where `tail` is written as stored (uncompressed)
+// deflate blocks of `block` bytes each (tail.size() a multiple of block, 1 <= block <= 65535),
+// so block i of the tail is the bytes [*tail_at + i * (block + 5), ... + block) of the result:
+// a reader range-reads one block without inflating the stream. Any zlib reader inflates the
+// whole to head + tail.
+StatusOr<std::string> ZlibCompressWithStoredTail(std::string_view head, std::string_view tail,
+                                                 size_t block, int level, uint64_t* tail_at);
 // Refuses output larger than `max_output` (Corruption), and trailing bytes after the stream.
 StatusOr<std::string> ZlibDecompress(std::string_view data, size_t max_output);
 

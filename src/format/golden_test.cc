@@ -128,6 +128,10 @@ std::vector<GoldenCase> Cases() {
   companion.messages.payloads[7] = "{\"note\":\"Schwei\xc3\x9fnaht \\\"A\\\"\"}";
   cases.push_back(companion);
 
+  // 60 devices: the directory does not fit the metadata, so it is in index buckets (3.4).
+  GoldenCase buckets{"buckets", {}, testing::WeldingMessages(120, 60)};
+  cases.push_back(buckets);
+
   GoldenCase plain{"plain", {}, testing::WeldingMessages(4, 2)};
   plain.options.clustering = false;
   plain.options.separator = "";

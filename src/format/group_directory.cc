@@ -55,56 +55,152 @@ ByteRange DirectoryGroup::FetchRange(const ObjectInfo& info) const {
   return range;
 }
 
+namespace {
+
+// Appends the records of `text` ("record,record,...") to `out`, checking each and that keys
+// and ranges ascend from out->back(). False on any violation of FORMAT.md 3.3.
+bool ParseRecords(std::string_view text, const ObjectInfo& info,
+                  std::vector<DirectoryGroup>* out) {
+  const bool parquet = info.body_format == BodyFormat::kParquet;
+  while (true) {
+    const size_t comma = text.find(',');
+    std::string_view record = text.substr(0, comma);
+    std::string_view fields[6];
+    for (int f = 0; f < 6; ++f) {
+      const size_t colon = f < 5 ? record.find(':') : std::string_view::npos;
+      if (f < 5 && colon == std::string_view::npos) return false;
+      fields[f] = record.substr(0, colon);
+      record = f < 5 ? record.substr(colon + 1) : std::string_view();
+    }
+    DirectoryGroup g;
+    uint64_t v[5];
+    if (!DecodeKey(fields[0], &g.key) || g.key.empty()) return false;
+    for (int f = 0; f < 5; ++f) {
+      if (!ParseDecimal(fields[f + 1], &v[f])) return false;
+    }
+    g.range = {v[0], v[1]};
+    if (v[2] == 0 || v[2] > UINT32_MAX) return false;
+    g.count = static_cast<uint32_t>(v[2]);
+    // Unsigned arithmetic: event times may span all of int64 (first <= last is checked by
+    // ParseObjectInfo, so the span and the sums are exact).
+    const auto base = static_cast<uint64_t>(info.first_event_ms);
+    const uint64_t span = static_cast<uint64_t>(info.last_event_ms) - base;
+    if (v[3] > v[4] || v[4] > span) return false;
+    g.first_ms = static_cast<int64_t>(base + v[3]);
+    g.last_ms = static_cast<int64_t>(base + v[4]);
+    if (g.range.offset > info.body_length || g.range.length > info.body_length - g.range.offset)
+      return false;
+    if (parquet && g.range.offset < 4) return false;
+    if (!out->empty() && !(out->back().key < g.key)) return false;
+    if (!out->empty() && g.range.offset < out->back().range.end()) return false;
+    out->push_back(std::move(g));
+    if (comma == std::string_view::npos) return true;
+    text.remove_prefix(comma + 1);
+  }
+}
+
+bool Framed(const ObjectInfo& info) {
+  return info.body_format == BodyFormat::kParquet || !info.separator.empty();
+}
+
+}  // namespace
+
 std::vector<DirectoryGroup> ParseGroupDirectory(const Metadata& metadata,
                                                 const ObjectInfo& info) {
   const Metadata m = NormalizeMetadata(metadata);
   uint64_t parts = 0;
   if (!ParseDecimal(Field(m, kMetaGroupsParts), &parts) || parts == 0 || parts > 1000) return {};
-  const bool parquet = info.body_format == BodyFormat::kParquet;
-  if (!parquet && info.separator.empty()) return {};
+  if (!Framed(info)) return {};
   std::vector<DirectoryGroup> out;
-  uint64_t total = 0;
   for (uint64_t p = 0; p < parts; ++p) {
     std::string_view text = Field(m, std::string(kMetaGroupsPartPrefix) + std::to_string(p));
-    if (text.empty()) return {};
-    while (true) {
-      const size_t comma = text.find(',');
-      std::string_view record = text.substr(0, comma);
-      std::string_view fields[6];
-      for (int f = 0; f < 6; ++f) {
-        const size_t colon = f < 5 ? record.find(':') : std::string_view::npos;
-        if (f < 5 && colon == std::string_view::npos) return {};
-        fields[f] = record.substr(0, colon);
-        record = f < 5 ? record.substr(colon + 1) : std::string_view();
-      }
-      DirectoryGroup g;
-      uint64_t v[5];
-      if (!DecodeKey(fields[0], &g.key) || g.key.empty()) return {};
-      for (int f = 0; f < 5; ++f) {
-        if (!ParseDecimal(fields[f + 1], &v[f])) return {};
-      }
-      g.range = {v[0], v[1]};
-      if (v[2] == 0 || v[2] > UINT32_MAX) return {};
-      g.count = static_cast<uint32_t>(v[2]);
-      // Unsigned arithmetic: event times may span all of int64 (first <= last is checked by
-      // ParseObjectInfo, so the span and the sums are exact).
-      const auto base = static_cast<uint64_t>(info.first_event_ms);
-      const uint64_t span = static_cast<uint64_t>(info.last_event_ms) - base;
-      if (v[3] > v[4] || v[4] > span) return {};
-      g.first_ms = static_cast<int64_t>(base + v[3]);
-      g.last_ms = static_cast<int64_t>(base + v[4]);
-      if (g.range.offset > info.body_length || g.range.length > info.body_length - g.range.offset)
-        return {};
-      if (parquet && g.range.offset < 4) return {};
-      if (!out.empty() && !(out.back().key < g.key)) return {};
-      if (!out.empty() && g.range.offset < out.back().range.end()) return {};
-      total += g.count;
-      out.push_back(std::move(g));
-      if (comma == std::string_view::npos) break;
-      text.remove_prefix(comma + 1);
+    if (text.empty() || !ParseRecords(text, info, &out)) return {};
+  }
+  uint64_t total = 0;
+  for (const DirectoryGroup& g : out) total += g.count;
+  if (total != info.message_count) return {};
+  return out;
+}
+
+uint64_t GroupBucketHash(std::string_view bytes) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (const char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+uint32_t GroupBucketsInfo::BucketOf(std::string_view cluster_key) const {
+  return static_cast<uint32_t>(GroupBucketHash(cluster_key) % buckets);
+}
+
+std::string_view GroupBucketsInfo::ClusterKeyOf(std::string_view index_key) const {
+  if (components == 0) return index_key;
+  size_t end = 0;
+  for (uint32_t c = 0; c < components; ++c) {
+    end = index_key.find(delimiter, c == 0 ? 0 : end + 1);
+    if (end == std::string_view::npos) return index_key;
+  }
+  return index_key.substr(0, end);
+}
+
+ByteRange GroupBucketsInfo::SlotRange(uint32_t bucket) const {
+  return {offset + uint64_t{bucket} * (uint64_t{slot} + 5), slot};
+}
+
+std::optional<GroupBucketsInfo> ParseGroupBuckets(const Metadata& metadata,
+                                                  const ObjectInfo& info) {
+  if (info.index_inline || !Framed(info) || info.message_count == 0) return std::nullopt;
+  const Metadata m = NormalizeMetadata(metadata);
+  std::string_view text = Field(m, kMetaGroupBuckets);
+  // offset:buckets:slot:delimiter:components
+  std::string_view fields[5];
+  for (int f = 0; f < 5; ++f) {
+    const size_t colon = f < 4 ? text.find(':') : std::string_view::npos;
+    if (f < 4 && colon == std::string_view::npos) return std::nullopt;
+    fields[f] = text.substr(0, colon);
+    text = f < 4 ? text.substr(colon + 1) : std::string_view();
+  }
+  uint64_t v[4];
+  for (int f = 0; f < 4; ++f) {
+    if (!ParseDecimal(fields[f < 3 ? f : 4], &v[f])) return std::nullopt;
+  }
+  if (v[3] > 255) return std::nullopt;
+  // The delimiter as two lowercase hex digits, like mqtt2s3-separator.
+  auto lower_hex = [](char c) {
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : (c >= '0' && c <= '9' ? c - '0' : -1);
+  };
+  if (fields[3].size() != 2) return std::nullopt;
+  const int hi = lower_hex(fields[3][0]);
+  const int lo = lower_hex(fields[3][1]);
+  if (hi < 0 || lo < 0) return std::nullopt;
+  GroupBucketsInfo b;
+  b.offset = v[0];
+  if (v[1] == 0 || v[1] > info.message_count * 8 || v[2] == 0 || v[2] > 65535) return std::nullopt;
+  b.buckets = static_cast<uint32_t>(v[1]);
+  b.slot = static_cast<uint32_t>(v[2]);
+  b.delimiter = static_cast<char>(hi * 16 + lo);
+  b.components = static_cast<uint32_t>(v[3]);
+  // The buckets, each a stored deflate block, end before the index's Adler-32.
+  if (b.offset < 7 || b.SlotRange(b.buckets - 1).end() + 4 > info.index_size) return std::nullopt;
+  return b;
+}
+
+std::optional<std::vector<DirectoryGroup>> ParseGroupBucket(const ObjectInfo& info,
+                                                            const GroupBucketsInfo& buckets,
+                                                            uint32_t bucket,
+                                                            std::string_view bytes) {
+  if (bytes.size() != buckets.slot) return std::nullopt;
+  while (!bytes.empty() && bytes.back() == ' ') bytes.remove_suffix(1);
+  std::vector<DirectoryGroup> out;
+  if (bytes.empty()) return out;
+  if (!ParseRecords(bytes, info, &out)) return std::nullopt;
+  for (const DirectoryGroup& g : out) {
+    if (buckets.BucketOf(g.key) != bucket) {
+      return std::nullopt;
     }
   }
-  if (total != info.message_count) return {};
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include "format/index_format.h"
 #include "format/object_writer.h"
@@ -61,6 +62,42 @@ void ExpectDirectoryMatchesIndex(const EncodedObject& obj, size_t expected_group
   }
 }
 
+// Every group of the index is found in its bucket of the companion index (3.4), cut out of
+// the index object by one range of at most 4 KiB, and gives the index's payloads.
+void ExpectBucketsMatchIndex(const EncodedObject& obj) {
+  auto info = ParseObjectInfo(obj.metadata);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  const std::optional<GroupBucketsInfo> b = ParseGroupBuckets(obj.metadata, *info);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_LE(b->slot, kGroupBucketTargetBytes);
+  const std::string& index_bytes = obj.index_object.value();
+  const ObjectIndex index = IndexOf(obj);  // the GDIR section is skipped by index parsers
+  size_t found = 0;
+  for (const IndexGroup& ig : index.Groups()) {
+    const uint32_t bucket = b->BucketOf(ig.key);
+    const ByteRange r = b->SlotRange(bucket);
+    ASSERT_LE(r.end(), index_bytes.size());
+    auto groups = ParseGroupBucket(*info, *b, bucket, std::string_view(index_bytes).substr(
+                                                          r.offset, r.length));
+    ASSERT_TRUE(groups.has_value()) << "bucket " << bucket;
+    auto g = std::find_if(groups->begin(), groups->end(),
+                          [&](const DirectoryGroup& d) { return d.key == ig.key; });
+    ASSERT_NE(g, groups->end()) << ig.key;
+    EXPECT_EQ(g->range, ig.range);
+    EXPECT_EQ(g->count, ig.entry_count);
+    const ByteRange fetch = g->FetchRange(*info);
+    auto payloads =
+        SplitGroup(*info, *g, std::string_view(obj.body).substr(fetch.offset, fetch.length));
+    ASSERT_TRUE(payloads.ok()) << payloads.status().ToString();
+    for (uint32_t k = 0; k < ig.entry_count; ++k) {
+      const IndexEntry e = index.entry(ig.first_entry + k);
+      EXPECT_EQ((*payloads)[k], std::string_view(obj.body).substr(e.offset, e.length));
+    }
+    ++found;
+  }
+  EXPECT_EQ(found, index.Groups().size());
+}
+
 TEST(GroupDirectoryTest, TenDevicesOfTenThousandMessagesTravelInTheMetadata) {
   const auto set = WeldingMessages(10000, 10);
   const EncodedObject obj = Encode(set);
@@ -97,6 +134,66 @@ TEST(GroupDirectoryTest, AbsentWhenTheIndexIsInlineOrPayloadsHoldTheSeparatorOrI
   off.clustering = false;
   EXPECT_FALSE(Encode(WeldingMessages(10000, 10), off)
                    .metadata.contains(std::string(kMetaGroupsParts)));
+}
+
+TEST(GroupDirectoryTest, TooManyGroupsForTheMetadataGoIntoIndexBucketsOfAtMost4KiB) {
+  for (const size_t devices : {40, 500, 5000}) {
+    const EncodedObject obj = Encode(WeldingMessages(10000, devices));
+    ASSERT_TRUE(obj.index_object.has_value());
+    EXPECT_FALSE(obj.metadata.contains(std::string(kMetaGroupsParts))) << devices;
+    ASSERT_TRUE(obj.metadata.contains(std::string(kMetaGroupBuckets))) << devices;
+    EXPECT_LE(obj.metadata_bytes, 2048u);
+    ExpectBucketsMatchIndex(obj);
+    std::printf("%zu devices: %s, index %zu B\n", devices,
+                obj.metadata.at(std::string(kMetaGroupBuckets)).c_str(), obj.index_bytes);
+  }
+  FormatOptions parquet;
+  parquet.body_format = BodyFormat::kParquet;
+  const EncodedObject pq = Encode(WeldingMessages(10000, 300), parquet);
+  ASSERT_TRUE(pq.metadata.contains(std::string(kMetaGroupBuckets)));
+  ExpectBucketsMatchIndex(pq);
+  // Payloads holding the separator: no directory of either kind.
+  auto set = WeldingMessages(10000, 300);
+  set.payloads[77] = "{\"a\":\n1}";
+  const EncodedObject sep = Encode(set);
+  EXPECT_FALSE(sep.metadata.contains(std::string(kMetaGroupBuckets)));
+  EXPECT_FALSE(sep.metadata.contains(std::string(kMetaGroupsParts)));
+}
+
+TEST(GroupDirectoryTest, BucketsAreCheckedStrictly) {
+  const EncodedObject obj = Encode(WeldingMessages(2000, 500));
+  auto info = ParseObjectInfo(obj.metadata);
+  ASSERT_TRUE(info.ok());
+  auto b = ParseGroupBuckets(obj.metadata, *info);
+  ASSERT_TRUE(b.has_value());
+  ASSERT_GT(b->buckets, 1u);
+  const std::string& index_bytes = *obj.index_object;
+  // Find a non-empty bucket.
+  uint32_t bucket = 0;
+  std::string slot;
+  for (; bucket < b->buckets; ++bucket) {
+    const ByteRange r = b->SlotRange(bucket);
+    slot = index_bytes.substr(r.offset, r.length);
+    if (slot.find_first_not_of(' ') != std::string::npos) break;
+  }
+  ASSERT_LT(bucket, b->buckets);
+  ASSERT_TRUE(ParseGroupBucket(*info, *b, bucket, slot).has_value());
+  // Read as another bucket: its records do not hash there.
+  EXPECT_FALSE(ParseGroupBucket(*info, *b, (bucket + 1) % b->buckets, slot).has_value());
+  // Short read, and a damaged record.
+  EXPECT_FALSE(ParseGroupBucket(*info, *b, bucket, slot.substr(1)).has_value());
+  std::string bad = slot;
+  bad[bad.find(':') + 1] = 'x';
+  EXPECT_FALSE(ParseGroupBucket(*info, *b, bucket, bad).has_value());
+  // The metadata field: malformed or out of the index object = no buckets.
+  Metadata m = obj.metadata;
+  const std::string good = m.at(std::string(kMetaGroupBuckets));
+  for (const std::string& v : {std::string("1:2:3"), std::string("x:1:1:2f:0"),
+                              good.substr(0, good.size() - 4) + "2F:0", good + "0",
+                              std::to_string(index_bytes.size()) + ":1:10:2f:0"}) {
+    m[std::string(kMetaGroupBuckets)] = v;
+    EXPECT_FALSE(ParseGroupBuckets(m, *info).has_value()) << v;
+  }
 }
 
 TEST(GroupDirectoryTest, KeysArePercentEncodedAndDecoded) {

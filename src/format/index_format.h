@@ -34,6 +34,11 @@ inline constexpr std::string_view kTagKeys = "IKEY";     // u32 per entry: index
 inline constexpr std::string_view kTagDedupe = "DDUP";   // u32 lengths, then bytes (optional)
 inline constexpr std::string_view kTagArrival = "SEQN";  // u32 per entry: arrival position (opt.)
 inline constexpr std::string_view kTagGroups = "GRPS";   // cluster groups (optional)
+// Group directory buckets (optional), stored uncompressed at the end of the companion index so
+// that one bucket is one ranged GET (FORMAT.md 3.4). Index parsers skip it.
+inline constexpr std::string_view kTagGroupBuckets = "GDIR";
+// Largest bucket slot the writer aims for: a device then costs at most this many index bytes.
+inline constexpr size_t kGroupBucketTargetBytes = 4096;
 inline constexpr size_t kGroupRecordBytes = 28;  // u32 key, u32 first, u32 count, u64 off, u64 len
 
 // The header prefix of S3 user metadata; Metadata maps hold names without it.
@@ -59,6 +64,9 @@ inline constexpr std::string_view kMetaIndexSuffix = "mqtt2s3-index-suffix";
 // Optional group directory (FORMAT.md 3.3): parts of "key:offset:length:count:first:last,...".
 inline constexpr std::string_view kMetaGroupsParts = "mqtt2s3-groups-parts";
 inline constexpr std::string_view kMetaGroupsPartPrefix = "mqtt2s3-groups-";  // + 0, 1, ...
+// Optional bucketed group directory in the companion index (FORMAT.md 3.4):
+// "<offset>:<buckets>:<slot>:<delimiter hex>".
+inline constexpr std::string_view kMetaGroupBuckets = "mqtt2s3-group-buckets";
 
 inline constexpr std::string_view kLocationInline = "inline";
 inline constexpr std::string_view kLocationObject = "object";

@@ -5,10 +5,12 @@
 #include <cstring>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
 #include "format/encoding.h"
+#include "format/group_directory.h"
 #include "format/index_format.h"
 #include "format/parquet_body.h"
 
@@ -131,36 +133,36 @@ uint64_t TimeOffset(int64_t t, int64_t base) {
   return static_cast<uint64_t>(t) - static_cast<uint64_t>(base);
 }
 
-// Adds mqtt2s3-groups-parts and mqtt2s3-groups-<i> when every group's payloads can be cut out
-// of its byte range without the index and the fields fit the budget left; otherwise nothing.
-// JSON Lines: the range is payload sep payload ... sep payload, so no payload may contain the
-// separator. Parquet: from offset - 4 the range is (u32 length, payload)*, so a group must not
-// cross a page header.
-void AddGroupDirectory(std::span<const MessageRecord> messages,
-                       const std::vector<uint32_t>& order, const std::vector<Group>& groups,
-                       const std::vector<uint64_t>& offsets, const std::vector<uint32_t>& lengths,
-                       const std::vector<int64_t>& times, int64_t first_event,
-                       std::string_view sep, bool parquet, const StringTable& strings,
-                       size_t budget, size_t part_max, Metadata* metadata) {
+// One directory record per group (FORMAT.md 3.3), in group order, when every group's payloads
+// can be cut out of its byte range without the index; nullopt otherwise. JSON Lines: the range
+// is payload sep payload ... sep payload, so no payload may contain the separator. Parquet:
+// from offset - 4 the range is (u32 length, payload)*, so a group must not cross a page header.
+std::optional<std::vector<std::string>> DirectoryRecords(
+    std::span<const MessageRecord> messages, const std::vector<uint32_t>& order,
+    const std::vector<Group>& groups, const std::vector<uint64_t>& offsets,
+    const std::vector<uint32_t>& lengths, const std::vector<int64_t>& times, int64_t first_event,
+    std::string_view sep, bool parquet, const StringTable& strings) {
   const uint64_t gap = parquet ? sizeof(uint32_t) : sep.size();
-  if (gap == 0) return;
+  if (gap == 0) return std::nullopt;
   if (!parquet) {
     for (const uint32_t i : order) {
-      if (messages[i].payload.find(sep) != std::string_view::npos) return;
+      if (messages[i].payload.find(sep) != std::string_view::npos) return std::nullopt;
     }
   }
-  std::vector<std::string> parts(1);
-  std::string record;
+  std::vector<std::string> records;
+  records.reserve(groups.size());
   for (const Group& g : groups) {
     const size_t last = g.first + g.count - 1;
     int64_t lo = times[g.first];
     int64_t hi = lo;
     for (size_t pos = g.first; pos <= last; ++pos) {
-      if (pos > g.first && offsets[pos] != offsets[pos - 1] + lengths[pos - 1] + gap) return;
+      if (pos > g.first && offsets[pos] != offsets[pos - 1] + lengths[pos - 1] + gap) {
+        return std::nullopt;
+      }
       lo = std::min(lo, times[pos]);
       hi = std::max(hi, times[pos]);
     }
-    record.clear();
+    std::string& record = records.emplace_back();
     AppendDirectoryKey(strings.Get(g.key_id), &record);
     for (uint64_t v : {offsets[g.first], offsets[last] + lengths[last] - offsets[g.first],
                        uint64_t{g.count}, TimeOffset(lo, first_event),
@@ -168,7 +170,17 @@ void AddGroupDirectory(std::span<const MessageRecord> messages,
       record.push_back(':');
       record.append(std::to_string(v));
     }
-    if (record.size() > part_max) return;
+  }
+  return records;
+}
+
+// Adds mqtt2s3-groups-parts and mqtt2s3-groups-<i> when the records fit the budget left;
+// returns whether it did.
+bool AddGroupDirectory(const std::vector<std::string>& records, size_t budget, size_t part_max,
+                       Metadata* metadata) {
+  std::vector<std::string> parts(1);
+  for (const std::string& record : records) {
+    if (record.size() > part_max) return false;
     if (!parts.back().empty() && parts.back().size() + 1 + record.size() > part_max) {
       parts.emplace_back();
     }
@@ -180,8 +192,50 @@ void AddGroupDirectory(std::span<const MessageRecord> messages,
   for (size_t p = 0; p < parts.size(); ++p) {
     fields.emplace(std::string(kMetaGroupsPartPrefix) + std::to_string(p), std::move(parts[p]));
   }
-  if (MetadataBytes(*metadata) + MetadataBytes(fields) > budget) return;
+  if (MetadataBytes(*metadata) + MetadataBytes(fields) > budget) return false;
   metadata->merge(fields);
+  return true;
+}
+
+// The GDIR payload (FORMAT.md 3.4): the records hashed into `*buckets` slots of `*slot` bytes
+// by their cluster key, each slot the bucket's records joined by ',' and padded with spaces.
+// Buckets double until the largest fits kGroupBucketTargetBytes (or there are 8 per group).
+// Empty when a slot would pass 65,535 bytes.
+std::string GroupBuckets(const std::vector<std::string>& records,
+                         const std::vector<std::string_view>& keys, uint32_t* buckets,
+                         uint32_t* slot) {
+  size_t total = 0;
+  std::vector<uint64_t> hashes(records.size());
+  for (size_t g = 0; g < records.size(); ++g) {
+    total += records[g].size() + 1;
+    hashes[g] = GroupBucketHash(keys[g]);
+  }
+  uint64_t b = std::max<uint64_t>(1, total / (kGroupBucketTargetBytes / 2));
+  std::vector<size_t> sizes;
+  size_t largest = 0;
+  while (true) {
+    sizes.assign(b, 0);
+    for (size_t g = 0; g < records.size(); ++g) {
+      size_t& at = sizes[hashes[g] % b];
+      at += (at ? 1 : 0) + records[g].size();
+    }
+    largest = *std::max_element(sizes.begin(), sizes.end());
+    if (largest <= kGroupBucketTargetBytes || b >= 8 * records.size()) break;
+    b *= 2;
+  }
+  if (largest > 65535) return {};
+  std::string out(b * largest, ' ');
+  std::vector<size_t> fill(b, 0);
+  for (size_t g = 0; g < records.size(); ++g) {
+    const size_t k = hashes[g] % b;
+    char* at = out.data() + k * largest + fill[k];
+    if (fill[k]) *at++ = ',', ++fill[k];
+    std::memcpy(at, records[g].data(), records[g].size());
+    fill[k] += records[g].size();
+  }
+  *buckets = static_cast<uint32_t>(b);
+  *slot = static_cast<uint32_t>(largest);
+  return out;
 }
 
 }  // namespace
@@ -407,14 +461,48 @@ StatusOr<EncodedObject> ObjectWriter::Encode(std::span<const MessageRecord> mess
     if (!options_.index_object_suffix.empty()) {
       obj.metadata.emplace(kMetaIndexSuffix, PercentEncode(options_.index_object_suffix));
     }
-    obj.index_object = std::move(index);
     // The group directory, when it fits what is left of the budget: a reader then gets a
-    // whole device with HEAD + one ranged GET, no index GET (FORMAT.md 3.3).
+    // whole device with HEAD + one ranged GET, no index GET (FORMAT.md 3.3). When it does
+    // not, its records go into the index, hashed into buckets that one ranged GET each
+    // reads (3.4): a device then costs HEAD + one small index GET + one ranged GET.
+    std::optional<std::vector<std::string>> records;
     if (options_.clustering && !groups.empty()) {
-      AddGroupDirectory(messages, order, groups, offsets, lengths, times, first_event, sep,
-                        parquet, strings, options_.metadata_budget_bytes,
-                        options_.metadata_value_max_bytes, &obj.metadata);
+      records = DirectoryRecords(messages, order, groups, offsets, lengths, times, first_event,
+                                 sep, parquet, strings);
     }
+    if (records && !AddGroupDirectory(*records, options_.metadata_budget_bytes,
+                                      options_.metadata_value_max_bytes, &obj.metadata)) {
+      std::vector<std::string_view> group_keys;
+      group_keys.reserve(groups.size());
+      for (const Group& g : groups) group_keys.push_back(strings.Get(g.key_id));
+      uint32_t buckets = 0, slot = 0;
+      const std::string tail = GroupBuckets(*records, group_keys, &buckets, &slot);
+      const std::string field = std::string(kMetaGroupBuckets);
+      // The offset is filled in below; its digits count against the budget at their maximum.
+      const std::string components = std::to_string(options_.cluster_key_components);
+      const size_t field_bytes_max = kAmzMetaPrefix.size() + field.size() + 20 + 1 +
+                                     std::to_string(buckets).size() + 1 +
+                                     std::to_string(slot).size() + 4 + components.size();
+      if (!tail.empty() && raw.size() + 8 + tail.size() <= kMaxRawIndexBytes &&
+          MetadataBytes(obj.metadata) + field_bytes_max <= options_.metadata_budget_bytes) {
+        at = BeginSection(raw, kTagGroupBuckets);
+        raw.append(tail);
+        EndSection(raw, at);
+        uint64_t tail_at = 0;
+        M2S_ASSIGN_OR_RETURN(
+            index, ZlibCompressWithStoredTail(std::string_view(raw).substr(0, raw.size() - tail.size()),
+                                              tail, slot, options_.zlib_level, &tail_at));
+        obj.raw_index_bytes = raw.size();
+        obj.index_bytes = index.size();
+        obj.metadata[std::string(kMetaIndexSha256)] = Sha256Hex(index);
+        obj.metadata[std::string(kMetaIndexSize)] = std::to_string(index.size());
+        obj.metadata.emplace(field, std::to_string(tail_at) + ":" + std::to_string(buckets) +
+                                        ":" + std::to_string(slot) + ":" +
+                                        HexEncode(std::string(1, options_.key_delimiter)) +
+                                        ":" + components);
+      }
+    }
+    obj.index_object = std::move(index);
   }
   obj.metadata_bytes = MetadataBytes(obj.metadata);
   if (obj.metadata_bytes > options_.metadata_budget_bytes) {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_set>
@@ -58,6 +59,25 @@ std::optional<std::vector<const format::DirectoryGroup*>> DirectoryGroups(
   return out;
 }
 
+// The one cluster key the selector asks for, when the bucketed directory (FORMAT.md 3.4) can
+// answer it: an exact index key that is its own cluster key, or a first component when a
+// cluster key is the first component; nullopt otherwise.
+std::optional<std::string> WantedClusterKey(const format::GroupBucketsInfo& b,
+                                            const Selector& sel) {
+  if (!sel.key_prefix.empty() || sel.key_delimiter != b.delimiter) return std::nullopt;
+  if (!sel.exact_key.empty()) {
+    if (!sel.component.empty() || b.ClusterKeyOf(sel.exact_key) != sel.exact_key) {
+      return std::nullopt;
+    }
+    return sel.exact_key;
+  }
+  if (!sel.component.empty() && sel.component_index == 0 && b.components == 1 &&
+      sel.component.find(sel.key_delimiter) == std::string::npos) {
+    return sel.component;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 StatusOr<QueryResult> Reader::Query(const QueryOptions& q) {
@@ -94,6 +114,32 @@ StatusOr<QueryResult> Reader::Query(const QueryOptions& q) {
         info = std::move(*parsed);
         dir = format::ParseGroupDirectory(head->metadata, info);
         if (!dir.empty()) wanted = DirectoryGroups(dir, q.selector);
+        std::optional<format::GroupBucketsInfo> buckets;
+        std::optional<std::string> cluster_key;
+        if (dir.empty()) buckets = format::ParseGroupBuckets(head->metadata, info);
+        if (buckets) cluster_key = WantedClusterKey(*buckets, q.selector);
+        if (cluster_key) {
+          // One bucket of the companion index: the device's group in at most 4 KiB.
+          const uint32_t bucket = buckets->BucketOf(*cluster_key);
+          const format::ByteRange r = buckets->SlotRange(bucket);
+          ++worker.stats_.gets;
+          auto got = client_->GetObject(q.bucket, info.IndexObjectKey(key),
+                                        s3::ByteRange::Bytes(r.offset, r.end() - 1));
+          if (got.ok()) {
+            worker.stats_.bytes += got->body.size();
+            auto groups = format::ParseGroupBucket(info, *buckets, bucket, got->body);
+            if (groups) {
+              std::erase_if(*groups,
+                            [&](const format::DirectoryGroup& g) { return g.key != *cluster_key; });
+              dir = std::move(*groups);
+              Selector by_time = q.selector;  // the key is chosen: only the window is left
+              by_time.exact_key.clear();
+              by_time.component.clear();
+              wanted = DirectoryGroups(dir, by_time);
+            }
+          }
+          // A failed or malformed bucket read: the whole index decides, below.
+        }
       }
     }
     if (wanted) {

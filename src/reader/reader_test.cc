@@ -268,6 +268,58 @@ TEST(ReaderQuery, ADeviceIsOneHeadAndOneRangedGetPerObjectThroughTheDirectory) {
   EXPECT_EQ(reader.stats().heads, 12u);
 }
 
+// 300 devices do not fit the metadata: the device's group comes from one bucket of the
+// companion index (FORMAT.md 3.4), so an object costs HEAD + a <= 4 KiB index GET + one range.
+TEST(ReaderQuery, ManyDevicesCostThreeRequestsPerObjectThroughTheIndexBuckets) {
+  Fixture f = MakeClient();
+  std::vector<std::string> keys;
+  for (size_t k = 0; k < 4; ++k) {
+    keys.push_back("obj-" + std::to_string(k));
+    Store(f.fake, 3000, 300, /*force_companion=*/true, keys.back(), k * 3000);
+    ASSERT_FALSE(f.fake->objects[keys.back()].metadata.contains("mqtt2s3-groups-parts"));
+    ASSERT_TRUE(f.fake->objects[keys.back()].metadata.contains("mqtt2s3-group-buckets"));
+  }
+  Reader reader(f.client);
+  QueryOptions q;
+  q.bucket = "bucket";
+  q.keys = keys;
+  q.selector.component = "robot-7";
+  auto by_buckets = reader.Query(q);
+  ASSERT_TRUE(by_buckets.ok()) << by_buckets.status().ToString();
+  EXPECT_EQ(by_buckets->objects_by_directory, 4u);
+  EXPECT_EQ(f.fake->heads, 4);
+  EXPECT_EQ(f.fake->gets, 8);
+  ASSERT_EQ(by_buckets->messages.size(), 40u);
+  size_t device_bytes = 0;
+  for (const Message& m : by_buckets->messages) device_bytes += m.payload.size() + 1;
+  EXPECT_LE(by_buckets->requests.bytes, device_bytes + 4 * 4096);
+
+  // The same through the whole index: the same payloads, each index several times larger.
+  q.use_directory = false;
+  auto by_index = reader.Query(q);
+  ASSERT_TRUE(by_index.ok()) << by_index.status().ToString();
+  EXPECT_EQ(by_index->objects_by_directory, 0u);
+  EXPECT_EQ(Payloads(*by_buckets), Payloads(*by_index));
+  EXPECT_GT(by_index->requests.bytes, by_buckets->requests.bytes * 3);
+
+  // A device the objects do not hold: HEAD + the bucket GET, nothing else.
+  q.use_directory = true;
+  q.selector.component = "robot-9999";
+  const int gets_before = f.fake->gets;
+  auto none = reader.Query(q);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->messages.empty());
+  EXPECT_EQ(f.fake->gets - gets_before, 4);
+  // An exact index key is not its own cluster key here (the cluster key is one component):
+  // the index answers.
+  q.selector.component.clear();
+  q.selector.exact_key = "robot-7/WELD/1/Timestamp";
+  auto exact = reader.Query(q);
+  ASSERT_TRUE(exact.ok());
+  EXPECT_EQ(exact->objects_by_directory, 0u);
+  EXPECT_EQ(exact->messages.size(), 40u);
+}
+
 TEST(ReaderQuery, AWindowCuttingThroughAGroupUsesTheIndex) {
   Fixture f = MakeClient();
   Store(f.fake, 2000, 10, /*force_companion=*/true, "obj");
