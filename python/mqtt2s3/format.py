@@ -13,6 +13,11 @@ A reader HEADs an object, then::
         for i in index.find("line-1/robot-03"):
             payload = index.slice(start, part, index.entries[i])
 
+One device without the index: parse_group_directory (metadata, FORMAT.md 3.3) or, when the
+directory did not fit, parse_group_buckets + one ranged GET of ``slot_range(bucket_of(key))``
+of the companion index object + parse_group_bucket (3.4); then split_group on the group's
+range. Both give None for anything malformed: then read the index.
+
 Every failure raises FormatError (UnsupportedVersion, ChecksumMismatch are subclasses) with a
 message that names what is wrong.
 """
@@ -509,6 +514,18 @@ def encode_directory_key(key: bytes) -> str:
                    for b in key)
 
 
+def _optional_field(m: Dict[str, str], name: str, metadata: Dict[str, str],
+                    info: Optional[ObjectInfo]) -> Optional[Tuple[str, ObjectInfo]]:
+    """(value of mqtt2s3-<name>, the object's info), or None when the field is absent or the
+    mandatory fields do not parse."""
+    if _P + name not in m:
+        return None
+    try:
+        return m[_P + name], info or parse_info(metadata)
+    except FormatError:
+        return None
+
+
 def parse_group_directory(metadata: Dict[str, str],
                           info: Optional[ObjectInfo] = None) -> Optional[List[DirectoryGroup]]:
     """The group directory of an object, or None when it is absent or malformed.
@@ -520,13 +537,10 @@ def parse_group_directory(metadata: Dict[str, str],
     within the object's event range, counts adding up to mqtt2s3-count.
     """
     m = normalize_metadata(metadata)
-    parts_text = m.get(_P + "groups-parts")
-    if parts_text is None:
+    found = _optional_field(m, "groups-parts", metadata, info)
+    if found is None:
         return None
-    try:
-        info = info or parse_info(metadata)
-    except FormatError:
-        return None
+    parts_text, info = found
     parts = _canonical_decimal(parts_text)
     if parts is None or parts < 1 or parts > 1000:  # FORMAT.md 3.3: 1-1000
         return None
@@ -536,10 +550,18 @@ def parse_group_directory(metadata: Dict[str, str],
         if not text:
             return None
         records.extend(text.split(","))
+    groups = _parse_records(records, info)
+    if groups is None or sum(g.count for g in groups) != info.message_count:
+        return None
+    return groups
+
+
+def _parse_records(records: List[str], info: ObjectInfo) -> Optional[List[DirectoryGroup]]:
+    """Directory records (FORMAT.md 3.3), each checked, keys and ranges ascending; None when
+    any breaks a rule."""
     groups: List[DirectoryGroup] = []
     prev_key: Optional[bytes] = None
     prev_end = 0
-    total = 0
     span = info.last_event_ms - info.first_event_ms
     for record in records:
         fields = record.split(":")
@@ -547,10 +569,10 @@ def parse_group_directory(metadata: Dict[str, str],
             return None
         key = _directory_key(fields[0])
         numbers = [_canonical_decimal(f) for f in fields[1:]]
-        if key is None or any(n is None for n in numbers):
+        if not key or any(n is None for n in numbers):
             return None
         offset, length, count, first, last = numbers
-        if count < 1 or first > last or last > span:
+        if not 1 <= count <= 0xFFFFFFFF or first > last or last > span:
             return None
         if offset < prev_end or offset + length > info.body_length:
             return None
@@ -561,9 +583,7 @@ def parse_group_directory(metadata: Dict[str, str],
         groups.append(DirectoryGroup(key.decode("utf-8", "surrogateescape"), offset, length,
                                      count, info.first_event_ms + first,
                                      info.first_event_ms + last))
-        prev_key, prev_end, total = key, offset + length, total + count
-    if total != info.message_count:
-        return None
+        prev_key, prev_end = key, offset + length
     return groups
 
 
@@ -590,3 +610,97 @@ def split_group(info: ObjectInfo, group: DirectoryGroup, data: bytes) -> Optiona
         return None
     out = data.split(info.separator)
     return out if len(out) == group.count else None
+
+
+# -- group directory in index buckets (optional: mqtt2s3-group-buckets, FORMAT.md 3.4) -----------
+
+
+def group_bucket_hash(data: bytes) -> int:
+    """FNV-1a 64 (offset basis 0xcbf29ce484222325, prime 0x100000001b3)."""
+    h = 0xcbf29ce484222325
+    for b in data:
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+@dataclass
+class GroupBuckets:
+    """mqtt2s3-group-buckets: the §3.3 records hashed into ``buckets`` slots of ``slot`` bytes
+    inside the companion index object (each a stored deflate block, 5 header bytes)."""
+    offset: int        # of bucket 0's bytes in the companion index object
+    buckets: int       # >= 1
+    slot: int          # bytes per bucket, 1..65535
+    delimiter: str     # between index key components
+    components: int    # a cluster key is this many leading components; 0 = the whole key
+
+    def bucket_of(self, cluster_key: str) -> int:
+        return group_bucket_hash(_raw(cluster_key)) % self.buckets
+
+    def cluster_key_of(self, index_key: str) -> str:
+        """The first ``components`` components of an index key (all of it when 0 or when it
+        has fewer)."""
+        if self.components == 0:
+            return index_key
+        parts = index_key.split(self.delimiter)
+        if len(parts) <= self.components:
+            return index_key
+        return self.delimiter.join(parts[:self.components])
+
+    def slot_range(self, bucket: int) -> Tuple[int, int]:
+        """(offset, length) of bucket's bytes in the index object."""
+        return self.offset + bucket * (self.slot + 5), self.slot
+
+
+def _framed(info: ObjectInfo) -> bool:
+    return info.body_format == "parquet" or bool(info.separator)
+
+
+def parse_group_buckets(metadata: Dict[str, str],
+                        info: Optional[ObjectInfo] = None) -> Optional[GroupBuckets]:
+    """mqtt2s3-group-buckets, or None when absent or malformed in any way (then read the whole
+    index): five fields ``offset:buckets:slot:delimiter:components``, canonical decimals,
+    1 <= buckets <= 8 x count, 1 <= slot <= 65535, the delimiter as two lowercase hex digits,
+    components <= 255, and the buckets inside a companion index object before its Adler-32."""
+    found = _optional_field(normalize_metadata(metadata), "group-buckets", metadata, info)
+    if found is None:
+        return None
+    text, info = found
+    if info.index_inline or not _framed(info) or info.message_count == 0:
+        return None
+    fields = text.split(":")
+    if len(fields) != 5:
+        return None
+    offset, buckets, slot, components = (_canonical_decimal(f) for f in
+                                         (fields[0], fields[1], fields[2], fields[4]))
+    delim = fields[3]
+    if None in (offset, buckets, slot, components) or components > 255:
+        return None
+    if len(delim) != 2 or any(c not in "0123456789abcdef" for c in delim):
+        return None
+    if not 1 <= buckets <= 8 * info.message_count or not 1 <= slot <= 65535:
+        return None
+    b = GroupBuckets(offset, buckets, slot, chr(int(delim, 16)), components)
+    last_start, last_len = b.slot_range(buckets - 1)
+    if offset < 7 or last_start + last_len + 4 > info.index_size:
+        return None
+    return b
+
+
+def parse_group_bucket(info: ObjectInfo, buckets: GroupBuckets, bucket: int,
+                       data: bytes) -> Optional[List[DirectoryGroup]]:
+    """The groups in one bucket's bytes (the response to ``slot_range(bucket)``): [] for an
+    empty bucket; None when anything breaks a rule of FORMAT.md 3.4 (wrong size, a record that
+    does not parse or hashes to another bucket, keys or ranges not ascending)."""
+    if len(data) != buckets.slot:
+        return None
+    text = data.rstrip(b" ")
+    if not text:
+        return []
+    try:
+        text = text.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    groups = _parse_records(text.split(","), info)
+    if groups is None or any(buckets.bucket_of(g.key) != bucket for g in groups):
+        return None
+    return groups

@@ -9,8 +9,13 @@
     print(pr.reader.stats)                   # heads, gets, bytes, lists
 
 Per object: one HEAD; then either the group directory (docs/FORMAT.md, `mqtt2s3-groups-*`:
-one ranged GET per coalesced run of wanted groups, no index GET) or the index (inline, or one
-GET of the companion object) and one ranged GET per coalesced run of wanted entries. At most
+one ranged GET per coalesced run of wanted groups, no index GET), or its buckets in the
+companion index (FORMAT.md 3.4, `mqtt2s3-group-buckets`, when the directory did not fit the
+metadata: one ranged GET of at most a few KiB per wanted device's bucket, then the same ranged
+GETs), or the index (inline, or one GET of the companion object) and one ranged GET per
+coalesced run of wanted entries. The buckets answer only a list of devices each with exactly
+the object's cluster key components (one device of the usual `{device}/...` keys, clustered on
+the first component); other reads use the index. At most
 ``concurrency`` requests are in flight; an object's GETs are queued before other objects'
 HEADs as soon as its HEAD (or index) is in, and other HEADs fill the free slots meanwhile.
 
@@ -38,7 +43,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import format as fmt
 from .names import overlaps
-from .reader import DEFAULT_MAX_GAP, ListedObject, OpenedObject, Reader, Request
+from .reader import DEFAULT_MAX_GAP, ListedObject, OpenedObject, Reader, ReaderError, Request
 
 DEFAULT_CONCURRENCY = 8
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
@@ -64,6 +69,7 @@ class ReadReport:
     """What a read did, besides Reader.stats (requests and bytes)."""
     objects: int = 0                 # objects HEADed
     directory_objects: int = 0       # read through the group directory
+    bucket_objects: int = 0          # of those, through its buckets in the index (FORMAT.md 3.4)
     index_objects: int = 0           # read through the index
     fallbacks: int = 0               # directory present but unusable: index used
     not_mqtt2s3: List[str] = field(default_factory=list)  # HEADed keys without our metadata
@@ -118,6 +124,18 @@ def _inside(first: int, last: int, time_from: Optional[int], time_to: Optional[i
     return (time_from is None or first >= time_from) and (time_to is None or last < time_to)
 
 
+def _wanted_clusters(buckets: fmt.GroupBuckets,
+                     devices: Optional[frozenset]) -> Optional[List[str]]:
+    """The cluster keys holding every message of ``devices`` when the buckets can tell, i.e.
+    each device is exactly a cluster key's worth of '/'-components (device_matches also takes
+    keys that merely start with the device, which one bucket cannot rule out otherwise)."""
+    if devices is None or buckets.delimiter != "/" or buckets.components == 0:
+        return None
+    if any(not d or len(d.split("/")) != buckets.components for d in devices):
+        return None
+    return sorted(devices)
+
+
 def _coalesce(ranges: List[Tuple[int, int]], max_gap: int) -> List[Tuple[int, int]]:
     out: List[List[int]] = []
     for off, length in sorted(ranges):
@@ -144,6 +162,8 @@ class _Object:
         self.metadata: Dict[str, str] = {}
         self.etag = ""
         self.groups: List[fmt.DirectoryGroup] = []
+        self.by_buckets = False
+        self.bucket_data: Dict[int, Optional[bytes]] = {}
         self.opened: Optional[OpenedObject] = None
         self.entries: List[int] = []
         self.devices: List[str] = []
@@ -255,19 +275,79 @@ class ParallelReader:
         directory = (fmt.parse_group_directory(o.metadata, info)
                      if self.use_directory and not info.index_inline else None)
         if directory is not None:
-            groups = [g for g in directory if device_matches(g.key, wanted) is not None
-                      and _meets(g.first_event_ms, g.last_event_ms, t_from, t_to)]
-            straddles = any(not _inside(g.first_event_ms, g.last_event_ms, t_from, t_to)
-                            for g in groups)
-            if not straddles or by_payload:
-                report.directory_objects += 1
-                o.groups = groups
-                self._queue_ranges(o, [g.fetch_range(info) for g in groups], 0, ctx, queued,
-                                   self._on_directory_ranges)
+            if self._directory_path(o, directory, ctx, queued):
                 return
-        elif self.use_directory and "mqtt2s3-groups-parts" in fmt.normalize_metadata(o.metadata):
-            report.fallbacks += 1
+        elif self.use_directory and not info.index_inline:
+            named = fmt.normalize_metadata(o.metadata)
+            buckets = fmt.parse_group_buckets(o.metadata, info)
+            clusters = _wanted_clusters(buckets, wanted) if buckets is not None else None
+            if clusters is not None:
+                self._read_buckets(o, buckets, clusters, ctx, queued)
+                return
+            if "mqtt2s3-groups-parts" in named or (buckets is None
+                                                   and "mqtt2s3-group-buckets" in named):
+                report.fallbacks += 1
         self._index_path(o, ctx, queued)
+
+    def _directory_path(self, o: _Object, directory: List[fmt.DirectoryGroup], ctx,
+                        queued: deque) -> bool:
+        """Queues the wanted groups' ranges; False when the index must decide (a group
+        straddles the window and the caller cannot filter by payload time)."""
+        wanted, t_from, t_to, by_payload, report = ctx[1:]
+        groups = [g for g in directory if device_matches(g.key, wanted) is not None
+                  and _meets(g.first_event_ms, g.last_event_ms, t_from, t_to)]
+        straddles = any(not _inside(g.first_event_ms, g.last_event_ms, t_from, t_to)
+                        for g in groups)
+        if straddles and not by_payload:
+            return False
+        report.directory_objects += 1
+        report.bucket_objects += o.by_buckets
+        o.groups = groups
+        self._queue_ranges(o, [g.fetch_range(o.info) for g in groups], 0, ctx, queued,
+                           self._on_directory_ranges)
+        return True
+
+    def _read_buckets(self, o: _Object, buckets: fmt.GroupBuckets, clusters: List[str], ctx,
+                      queued: deque) -> None:
+        """One ranged GET of the companion index per bucket holding a wanted device; then the
+        directory path over their records, or the whole index when a bucket is unusable."""
+        bucket, report = ctx[0], ctx[5]
+        wanted_buckets = sorted({buckets.bucket_of(c) for c in clusters})
+        index_key = o.info.index_object_key(o.key)
+        o.bucket_data = {}
+
+        def all_in() -> None:
+            groups: List[fmt.DirectoryGroup] = []
+            for b in wanted_buckets:
+                data = o.bucket_data[b]
+                parsed = (fmt.parse_group_bucket(o.info, buckets, b, data)
+                          if data is not None else None)
+                if parsed is None:  # never guess: the whole index decides
+                    report.fallbacks += 1
+                    self._index_path(o, ctx, queued)
+                    return
+                groups += [g for g in parsed if g.key in clusters]
+            groups.sort(key=lambda g: g.offset)
+            o.by_buckets = True
+            if not self._directory_path(o, groups, ctx, queued):
+                self._index_path(o, ctx, queued)
+
+        if not wanted_buckets:
+            all_in()
+            return
+        for b in wanted_buckets:
+            def get(b=b):
+                try:
+                    return self.reader._get(bucket, index_key, "index bucket",
+                                            fmt.http_range(*buckets.slot_range(b)))
+                except ReaderError:  # e.g. a shorter index object: read the whole index
+                    return None
+
+            def done(data, b=b):
+                o.bucket_data[b] = data
+                if len(o.bucket_data) == len(wanted_buckets):
+                    all_in()
+            queued.append((get, done))
 
     def _index_path(self, o: _Object, ctx, queued: deque) -> None:
         bucket, report = ctx[0], ctx[5]
@@ -343,6 +423,7 @@ class ParallelReader:
             payloads = fmt.split_group(o.info, g, _slice(starts, parts, *g.fetch_range(o.info)))
             if payloads is None:  # framing does not hold: never guess, use the index
                 report.directory_objects -= 1
+                report.bucket_objects -= o.by_buckets
                 report.fallbacks += 1
                 self._index_path(o, ctx, queued)
                 return

@@ -1,6 +1,7 @@
 """Hand-made version-1 objects for the unit tests (docs/FORMAT.md): JSON Lines or a stand-in
 Parquet body (length-prefixed payloads, as the payload column's PLAIN values), clustered by
-the first index-key component, GRPS, optional companion index and group directory.
+the first index-key component, GRPS, optional companion index and group directory (in the
+metadata, FORMAT.md 3.3, or in buckets of the companion index, 3.4).
 """
 
 import base64
@@ -8,14 +9,15 @@ import hashlib
 import struct
 import zlib
 
-from mqtt2s3.format import encode_directory_key
+from mqtt2s3.format import encode_directory_key, group_bucket_hash
 from mqtt2s3.names import format_object_name
 
 
 def build(messages, companion=True, directory=True, body_format="jsonl", sep=b"\n",
-          directory_parts=1):
+          directory_parts=1, buckets=None):
     """(body, metadata, index bytes). messages: (topic, index_key, time_ms, dedupe_id,
-    payload bytes), in arrival order."""
+    payload bytes), in arrival order. ``buckets``: the directory goes into that many buckets
+    of the companion index (GDIR as stored deflate blocks) instead of the metadata."""
     order = sorted(range(len(messages)), key=lambda i: messages[i][1].split("/")[0].encode())
     strings, ids = [], {}
 
@@ -70,8 +72,25 @@ def build(messages, companion=True, directory=True, body_format="jsonl", sep=b"\
            + section(b"DDUP", struct.pack(f"<{count}I", *ddup_lens) + ddup)
            + section(b"SEQN", struct.pack(f"<{count}I", *seqn))
            + section(b"GRPS", grps))
-    index = zlib.compress(raw, 1)
     first = min(times)
+    records = [f"{encode_directory_key(g[0].encode())}:{g[3]}:{g[4] - g[3]}:{g[2]}:"
+               f"{g[5] - first}:{g[6] - first}" for g in groups]
+    index = zlib.compress(raw, 1)
+    if buckets:
+        slots = [[] for _ in range(buckets)]
+        for g, rec in zip(groups, records):
+            slots[group_bucket_hash(g[0].encode()) % buckets].append(rec)
+        texts = [",".join(r).encode() for r in slots]
+        slot = max(1, max(map(len, texts)))
+        gdir = b"".join(t.ljust(slot, b" ") for t in texts)
+        raw += section(b"GDIR", gdir)
+        c = zlib.compressobj(1)
+        index = c.compress(raw[:-len(gdir)]) + c.flush(zlib.Z_SYNC_FLUSH)
+        bucket_offset = len(index) + 5
+        for b in range(buckets):
+            index += (bytes([b + 1 == buckets]) + struct.pack("<HH", slot, slot ^ 0xFFFF)
+                      + gdir[b * slot:(b + 1) * slot])
+        index += struct.pack(">I", zlib.adler32(raw))
     meta = {"mqtt2s3-format": "1", "mqtt2s3-count": str(count),
             "mqtt2s3-first-event-ms": str(first), "mqtt2s3-last-event-ms": str(max(times)),
             "mqtt2s3-body-length": str(len(body)),
@@ -86,9 +105,9 @@ def build(messages, companion=True, directory=True, body_format="jsonl", sep=b"\
     else:
         meta.update({"mqtt2s3-index-location": "inline", "mqtt2s3-index-parts": "1",
                      "mqtt2s3-index-0": base64.b64encode(index).decode()})
-    if directory:
-        records = [f"{encode_directory_key(g[0].encode())}:{g[3]}:{g[4] - g[3]}:{g[2]}:"
-                   f"{g[5] - first}:{g[6] - first}" for g in groups]
+    if buckets:
+        meta["mqtt2s3-group-buckets"] = f"{bucket_offset}:{buckets}:{slot}:2f:1"
+    elif directory:
         per = -(-len(records) // directory_parts)
         parts = [records[i:i + per] for i in range(0, len(records), per)]
         meta["mqtt2s3-groups-parts"] = str(len(parts))

@@ -26,6 +26,7 @@ sys.path.insert(0, HERE)
 
 from mqtt2s3 import columns  # noqa: E402
 from mqtt2s3 import dataset  # noqa: E402
+from mqtt2s3 import format as fmt  # noqa: E402
 from mqtt2s3 import parallel  # noqa: E402
 from mqtt2s3.reader import Reader  # noqa: E402
 from test_reader import FakeS3  # noqa: E402
@@ -218,6 +219,108 @@ class ParallelReadTest(unittest.TestCase):
         del s3.objects[("b", key + ".idx")]
         with self.assertRaises(Exception):
             dataset.read(s3, "b", keys=[key], use_directory=False)
+
+
+class BucketReadTest(unittest.TestCase):
+    """Objects whose directory did not fit the metadata carry it in buckets of the companion
+    index (FORMAT.md 3.4): one device costs HEAD + one ranged GET of its bucket + one ranged
+    GET of its group, whatever the number of devices (issue 16)."""
+
+    def setUp(self):
+        self.s3 = FakeS3()
+        self.devices = [f"D-{d}" for d in range(40)]
+        self.msgs = [weld(dev, T0 + m * 60000 + d, m * 40 + d)
+                     for m in range(5) for d, dev in enumerate(self.devices)]
+        self.key = ob.put(self.s3, "b", self.msgs, 1, buckets=4)
+        self.meta = self.s3.objects[("b", self.key)][1]
+
+    def seqs(self, devices):
+        return [m[3] for m in self.msgs if m[1].split("/")[0] in devices]
+
+    def test_one_device_costs_head_bucket_and_one_ranged_get(self):
+        for body_format in ("jsonl", "parquet"):
+            with self.subTest(body_format):
+                s3 = FakeS3()
+                key = ob.put(s3, "b", self.msgs, 1, buckets=4, body_format=body_format)
+                log = []
+                ds = dataset.read(s3, "b", keys=[key], devices=["D-7"], fields=FIELDS,
+                                  on_request=log.append, **TIMES)
+                self.assertEqual([(r.method, r.what) for r in log],
+                                 [("HEAD", "data object"), ("GET", "index bucket"),
+                                  ("GET", "body range")])
+                self.assertEqual(log[1].key, key + ".idx")
+                meta = s3.objects[("b", key)][1]
+                self.assertEqual(log[1].bytes, int(meta["mqtt2s3-group-buckets"].split(":")[2]))
+                self.assertLessEqual(log[1].bytes, 4096)
+                self.assertEqual([str(x) for x in ds["seq"].tolist()], self.seqs({"D-7"}))
+                self.assertEqual(ds.event_time.tolist(),
+                                 [m[2] // 1000 * 1000 for m in self.msgs if
+                                  m[1].startswith("D-7/")])
+                self.assertEqual((ds.report.directory_objects, ds.report.bucket_objects,
+                                  ds.report.index_objects), (1, 1, 0))
+
+    def test_devices_in_two_buckets_cost_two_bucket_gets(self):
+        b = fmt.parse_group_buckets(self.meta)
+        by_bucket = {}
+        for d in self.devices:
+            by_bucket.setdefault(b.bucket_of(d), []).append(d)
+        pair = [by_bucket[k][0] for k in sorted(by_bucket)[:2]]
+        same = by_bucket[sorted(by_bucket)[0]][:2]
+        for devices, bucket_gets in ((pair, 2), (same, 1)):
+            with self.subTest(devices):
+                log = []
+                ds = dataset.read(self.s3, "b", keys=[self.key], devices=devices,
+                                  fields=FIELDS, on_request=log.append)
+                self.assertEqual(sum(r.what == "index bucket" for r in log), bucket_gets)
+                self.assertFalse(any(r.what == "index object" for r in log))
+                self.assertEqual(sorted(str(x) for x in ds["seq"].tolist()),
+                                 sorted(self.seqs(set(devices)), key=str))
+
+    def test_a_device_not_in_the_object_costs_head_and_its_bucket(self):
+        log = []
+        ds = dataset.read(self.s3, "b", keys=[self.key], devices=["D-99"], fields=FIELDS,
+                          on_request=log.append)
+        self.assertEqual(len(ds), 0)
+        self.assertEqual([r.what for r in log], ["data object", "index bucket"])
+
+    def test_what_the_buckets_cannot_answer_reads_the_index(self):
+        # All devices; a window that cuts through the device's group, without a time field to
+        # filter on (the bucket tells the group's times; the index has each message's).
+        for kw, want, first in (
+                (dict(), self.seqs(set(self.devices)), ["data object", "index object"]),
+                (dict(devices=["D-7"], time_from=T0 + 60000, time_to=T0 + 120000),
+                 [m[3] for m in self.msgs[40:80] if m[1].startswith("D-7/")],
+                 ["data object", "index bucket", "index object"])):
+            with self.subTest(kw):
+                log = []
+                ds = dataset.read(self.s3, "b", keys=[self.key], fields=FIELDS,
+                                  on_request=log.append, **kw)
+                self.assertEqual([r.what for r in log][:len(first)], first)
+                self.assertEqual(sorted(str(x) for x in ds["seq"].tolist()), sorted(want))
+                self.assertEqual(ds.report.fallbacks, 0)
+
+    def test_a_malformed_bucket_falls_back_to_the_whole_index(self):
+        # Three buckets instead of four: records hash elsewhere, so the bucket is refused.
+        offset, _, slot, rest = self.meta["mqtt2s3-group-buckets"].split(":", 3)
+        self.meta["mqtt2s3-group-buckets"] = f"{offset}:3:{slot}:{rest}"
+        log = []
+        ds = dataset.read(self.s3, "b", keys=[self.key], devices=["D-7"], fields=FIELDS,
+                          on_request=log.append)
+        self.assertEqual([r.what for r in log],
+                         ["data object", "index bucket", "index object", "body range"])
+        self.assertEqual((ds.report.fallbacks, ds.report.index_objects), (1, 1))
+        self.assertEqual([str(x) for x in ds["seq"].tolist()], self.seqs({"D-7"}))
+
+    def test_buckets_keyed_by_whole_index_keys_do_not_answer_a_device(self):
+        from test_reader import upload_golden
+        s3 = FakeS3()
+        meta, expected = upload_golden(s3, "b", "buckets", "k")
+        log = []
+        ds = dataset.read(s3, "b", keys=["k"], devices=["line-1/robot-03"], fields=["/seam"],
+                          on_request=log.append)
+        self.assertEqual([r.what for r in log], ["data object", "index object", "body range"])
+        self.assertEqual(len(ds), sum(e["index_key"] == "line-1/robot-03"
+                                      for e in expected["entries"]))
 
 
 class DiscoveryTest(unittest.TestCase):

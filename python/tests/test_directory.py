@@ -155,5 +155,76 @@ class FramingTest(unittest.TestCase):
         self.assertIsNone(fmt.split_group(info, g, run))
 
 
+
+class BucketsTest(unittest.TestCase):
+    """The directory in buckets of the companion index (FORMAT.md 3.4): every record in the
+    bucket its key hashes to, and every malformed bucket read as "use the whole index"."""
+
+    def setUp(self):
+        msgs = [(f"t/D{d}", f"D{d}/x/{i}", T0 + 100 * i + d, f"{d}:{i}",
+                 b'{"d":%d,"i":%d}' % (d, i)) for i in range(5) for d in range(40)]
+        self.body, self.meta, self.index = ob.build(msgs, buckets=4)
+        self.info = fmt.parse_info(self.meta)
+        self.b = fmt.parse_group_buckets(self.meta)
+
+    def slot(self, bucket):
+        start, length = self.b.slot_range(bucket)
+        return self.index[start:start + length]
+
+    def test_every_group_is_in_the_bucket_of_its_key(self):
+        self.assertNotIn("mqtt2s3-groups-parts", self.meta)
+        self.assertEqual((self.b.buckets, self.b.components, self.b.delimiter), (4, 1, "/"))
+        found = {}
+        for bucket in range(4):
+            for g in fmt.parse_group_bucket(self.info, self.b, bucket, self.slot(bucket)):
+                self.assertEqual(self.b.bucket_of(g.key), bucket)
+                payloads = fmt.split_group(self.info, g, self.body[g.offset:g.offset + g.length])
+                self.assertEqual(payloads, [b'{"d":%s,"i":%d}' % (g.key[1:].encode(), i)
+                                            for i in range(5)])
+                found[g.key] = g
+        self.assertEqual(sorted(found), sorted(f"D{d}" for d in range(40)))
+        self.assertEqual(found["D7"].first_event_ms, T0 + 7)
+        self.assertEqual(found["D7"].last_event_ms, T0 + 407)
+        self.assertEqual(self.b.cluster_key_of("D7/x/3"), "D7")
+        self.assertEqual(self.b.cluster_key_of("D7"), "D7")
+
+    def test_the_hash_is_fnv1a_64(self):
+        self.assertEqual(fmt.group_bucket_hash(b""), 0xcbf29ce484222325)
+        self.assertEqual(fmt.group_bucket_hash(b"a"), 0xaf63dc4c8601ec8c)
+
+    def test_an_empty_bucket_has_no_groups(self):
+        _, meta, index = ob.build(messages(), buckets=8)
+        b = fmt.parse_group_buckets(meta)
+        used = {b.bucket_of(g) for g in ("A-1", "B-2", "C 3,x:y%")}
+        empty = [k for k in range(8) if k not in used]
+        start, length = b.slot_range(empty[0])
+        self.assertEqual(fmt.parse_group_bucket(fmt.parse_info(meta), b, empty[0],
+                                                index[start:start + length]), [])
+
+    def test_every_malformed_bucket_is_none(self):
+        data = self.slot(0)
+        text = data.rstrip(b" ")
+        recs = text.split(b",")
+        other = self.slot(1).rstrip(b" ").split(b",")[0]
+
+        def pad(t):
+            return t.ljust(len(data), b" ")
+        cases = {
+            "one byte short": data[:-1],
+            "one byte long": data + b" ",
+            "record from another bucket": pad(other),
+            "keys not ascending": pad(b",".join([recs[1], recs[0]] + recs[2:])),
+            "five fields": pad(text.replace(b":", b"", 1)),
+            "empty record": pad(text + b","),
+            "leading space": b" " + text.ljust(len(data) - 1, b" "),
+            "not ascii": pad(text.replace(recs[0][:2], b"\xc3\xa9", 1)),
+            "range past the body": pad(text.replace(recs[0], b"D%s:%d:1:1:0:0" % (
+                recs[0].split(b":")[0][1:], len(self.body)))),
+        }
+        for what, bad in cases.items():
+            with self.subTest(what):
+                self.assertIsNone(fmt.parse_group_bucket(self.info, self.b, 0, bad))
+
+
 if __name__ == "__main__":
     unittest.main()

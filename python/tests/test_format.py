@@ -340,9 +340,6 @@ class ValidityTest(unittest.TestCase):
         fmt.parse_info(meta)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 class GroupBucketsFromTheSpec(unittest.TestCase):
     """FORMAT.md 3.4 read from the spec alone: each bucket is a verbatim range of the companion
@@ -386,3 +383,44 @@ class GroupBucketsFromTheSpec(unittest.TestCase):
                 self.assertEqual(first + int(lo), min(m["event_time_ms"] for m in mine))
                 seen += int(count)
         self.assertEqual(seen, int(meta["mqtt2s3-count"]))
+
+    def test_the_reader_finds_each_device_in_its_bucket(self):
+        meta, expected, body, idx = load_case("buckets")
+        info = fmt.parse_info(meta)
+        b = fmt.parse_group_buckets(meta)
+        self.assertEqual((b.offset, b.buckets, b.slot, b.delimiter, b.components),
+                         (2632, 1, 2120, "/", 0))
+        start, length = b.slot_range(0)
+        groups = fmt.parse_group_bucket(info, b, 0, idx[start:start + length])
+        index = fmt.load_index_object(meta, idx)
+        self.assertEqual([(g.key, g.offset, g.length, g.count) for g in groups],
+                         [(g.key, g.offset, g.length, g.entry_count) for g in index.groups])
+        for g in groups:
+            self.assertEqual(b.cluster_key_of(g.key), g.key)
+            self.assertEqual(b.bucket_of(g.key), 0)
+            mine = [m for m in expected["entries"] if m["index_key"] == g.key]
+            self.assertEqual(fmt.split_group(info, g, body[g.offset:g.offset + g.length]),
+                             [m["payload"].encode() for m in mine])
+            self.assertEqual((g.first_event_ms, g.last_event_ms),
+                             (min(m["event_time_ms"] for m in mine),
+                              max(m["event_time_ms"] for m in mine)))
+
+    def test_a_malformed_field_means_no_buckets(self):
+        meta = load_case("buckets")[0]
+        for value in ("2632:1:2120:2f", "2632:1:2120:2f:0:1", "02632:1:2120:2f:0",
+                      "2632:0:2120:2f:0", "2632:961:2120:2f:0", "2632:1:0:2f:0",
+                      "2632:1:65536:2f:0", "2632:1:2120:2F:0", "2632:1:2120:/:0",
+                      "2632:1:2120:2f:256", "6:1:2120:2f:0", "2633:1:2120:2f:0",
+                      "2632:2:2120:2f:0", "-1:1:2120:2f:0", ""):
+            with self.subTest(value):
+                self.assertIsNone(fmt.parse_group_buckets(
+                    dict(meta, **{"mqtt2s3-group-buckets": value})))
+        inline = dict(meta, **{"mqtt2s3-index-location": "inline"})
+        self.assertIsNone(fmt.parse_group_buckets(inline))
+        self.assertIsNone(fmt.parse_group_buckets(dict(meta, **{"mqtt2s3-separator": "none"})))
+        self.assertIsNotNone(fmt.parse_group_buckets(dict(meta, **{
+            "X-Amz-Meta-Mqtt2s3-Group-Buckets": meta.pop("mqtt2s3-group-buckets")})))
+
+
+if __name__ == "__main__":
+    unittest.main()
