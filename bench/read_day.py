@@ -15,7 +15,8 @@ $S3_ENDPOINT):
         [--no-directory] [--repeat 2] [--query one|all]
 
 Prints one line per query: rows, LIST/HEAD/GET counts, index GETs, bytes, seconds (wall
-clock, decode included, plotting excluded), objects read through the group directory.
+clock, decode included, plotting excluded), objects read through the group directory
+(in the metadata, or in buckets of the companion index when it did not fit: FORMAT.md 3.4).
 """
 
 import argparse
@@ -34,11 +35,14 @@ TIMES = dict(time_field="/weldspot/Timestamp", time_format="%Y%m%d %H%M%S")
 
 def run(a, devices, label):
     s3 = make_client(a.endpoint, a.region)
-    index_gets = [0]
+    index_gets = [0, 0, 0]  # whole index objects, index buckets (FORMAT.md 3.4), their bytes
 
     def count(req):
         if req.what == "index object":
             index_gets[0] += 1
+        elif req.what == "index bucket":
+            index_gets[1] += 1
+            index_gets[2] += req.bytes
     reader = Reader(s3, on_request=count)
     t_from = parse_time(a.day)
     start = time.monotonic()
@@ -49,7 +53,8 @@ def run(a, devices, label):
     seconds = time.monotonic() - start
     s = ds.stats
     print(f"{label}: {len(ds)} rows, {s.lists} LIST, {s.heads} HEAD, {s.gets} GET "
-          f"({index_gets[0]} index), {s.bytes} bytes, {seconds:.2f} s, "
+          f"({index_gets[0]} index, {index_gets[1]} index bucket of {index_gets[2]} bytes), "
+          f"{s.bytes} bytes, {seconds:.2f} s, "
           f"{ds.report.directory_objects}/{ds.report.objects} objects via the group directory, "
           f"{ds.report.duplicates} duplicates")
 

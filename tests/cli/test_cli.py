@@ -56,6 +56,59 @@ def good_config(name, secret_env="S3_SECRET_KEY"):
         """)
 
 
+def welding_config(root):
+    """A converter config with the use case's welding route for topics under ``root``/: one
+    bucket per plant, hour partitions, event time and dedupe id from the payload, index key
+    <device>/WELD/1/<time>, clustered by device."""
+    return stack.write_config(f"""\
+        instance_id: e2e
+        broker:
+          port: {STACK['MQTT_PORT']}
+          client_id: {root}
+        subscriptions:
+          - filter: "{root}/#"
+        s3:
+          endpoint: {STACK['S3_ENDPOINT']}
+          access_key_env: S3_ACCESS_KEY
+          secret_key_env: S3_SECRET_KEY
+        batch:
+          max_age: 10m
+        routes:
+          - name: welding
+            filter: "{root}/+/+/+/+/+/+"
+            pattern: "{{root}}/{{format}}/{{compressed}}/{{plant}}/{{device}}/{{type}}/{{version}}"
+            bucket: "{{root}}-plant-{{plant}}"
+            key: "{{first:%Y/%m/%d/%H}}/{{object_name}}"
+            time_field: /weldspot/Timestamp
+            time_format: "%Y%m%d %H%M%S"
+            index_key: "{{device}}/{{type}}/{{version}}/{{json:/weldspot/Timestamp}}"
+            dedupe_id: "{{json:/seq}}"
+        metrics:
+          listen: ""
+        dead_letter:
+          bucket: {root}-dlq
+        wal:
+          dir: {tempfile.mkdtemp(prefix="mqtt2s3-cli-wal-")}
+        """)
+
+
+def convert(config_path, publish):
+    """Runs the converter, calls ``publish()``, stops the converter with SIGTERM (which flushes
+    every batch). (exit code, its stderr, what publish returned)."""
+    proc = subprocess.Popen([BIN, "run", "--config", config_path], env=stack.child_env(STACK),
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.0)
+        published = publish()
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return proc.returncode, err, published
+
+
 class CliTest(unittest.TestCase):
     def test_help_explains_every_subcommand_and_flag(self):
         out = run("--help")
@@ -169,52 +222,17 @@ class EndToEndTest(unittest.TestCase):
         from mqtt2s3.reader import Reader
 
         root = "e2e-" + uuid.uuid4().hex[:8]
-        path = stack.write_config(f"""\
-            instance_id: e2e
-            broker:
-              port: {STACK['MQTT_PORT']}
-              client_id: {root}
-            subscriptions:
-              - filter: "{root}/#"
-            s3:
-              endpoint: {STACK['S3_ENDPOINT']}
-              access_key_env: S3_ACCESS_KEY
-              secret_key_env: S3_SECRET_KEY
-            routes:
-              - name: welding
-                filter: "{root}/+/+/+/+/+/+"
-                pattern: "{{root}}/{{format}}/{{compressed}}/{{plant}}/{{device}}/{{type}}/{{version}}"
-                bucket: "{{root}}-plant-{{plant}}"
-                key: "{{first:%Y/%m/%d/%H}}/{{object_name}}"
-                time_field: /weldspot/Timestamp
-                time_format: "%Y%m%d %H%M%S"
-                index_key: "{{device}}/{{type}}/{{version}}/{{json:/weldspot/Timestamp}}"
-                dedupe_id: "{{json:/seq}}"
-            metrics:
-              listen: ""
-            dead_letter:
-              bucket: {root}-dlq
-            wal:
-              dir: {tempfile.mkdtemp(prefix="mqtt2s3-cli-wal-")}
-            """)
-        env = stack.child_env(STACK)
-        proc = subprocess.Popen([BIN, "run", "--config", path], env=env,
-                                stderr=subprocess.PIPE, text=True)
-        try:
-            time.sleep(1.0)
-            pub = subprocess.run(
+
+        def publish():
+            return subprocess.run(
                 ["/usr/bin/python3", os.path.join(SRC, "scripts/demo/publish_welding.py"),
                  "--host", STACK["MQTT_HOST"], "--port", STACK["MQTT_PORT"], "--root", root,
                  "--plants", "1", "--devices", "10", "--count", "100"],
                 capture_output=True, text=True, timeout=120)
-            self.assertEqual(pub.returncode, 0, pub.stderr)
-            time.sleep(0.5)
-            proc.send_signal(signal.SIGTERM)
-            _, err = proc.communicate(timeout=60)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-        self.assertEqual(proc.returncode, 0, err)
+        code, err, pub = convert(welding_config(root), publish)
+        self.assertEqual(pub.returncode, 0, pub.stderr)
+        env = stack.child_env(STACK)
+        self.assertEqual(code, 0, err)
         self.assertIn("stopped: received 1000, stored 1000 in 1 object(s)", err)
 
         s3 = stack.s3_client(STACK)
