@@ -133,10 +133,14 @@ Status Log::RecoverSegment(Segment* seg, bool is_last, std::vector<Message>* mes
 Status Log::OpenActive(bool reuse_last) {
   if (!segments_.empty() && !reuse_last) {
     // The last segment holds no valid record at all (crash right after creating it): it
-    // carries nothing, and a fresh one may need its name.
+    // carries nothing, and the fresh one may need its name. Never append to the segment
+    // before it instead: that one was read as closed, so damage at its end was reported, not
+    // truncated, and a record appended behind damage in the same block would be discarded
+    // with the damage by the next recovery.
     M2S_RETURN_IF_ERROR(fs_->Remove(segments_.back().path));
     usage_ -= segments_.back().bytes;
     segments_.pop_back();
+    return StartSegment();
   }
   if (segments_.empty()) return StartSegment();
   Segment& last = segments_.back();

@@ -126,14 +126,43 @@ TEST(LogRecoveryTest, AnEmptyLastSegmentIsReplacedAndOtherFilesAreIgnored) {
   ASSERT_TRUE(log.ok()) << log.status().ToString();
   EXPECT_TRUE(rec.corruptions.empty());
   ExpectSequences(rec, 1, 3);
-  // The empty file is removed and appends continue in the previous segment.
-  EXPECT_EQ(fs.files.count("/w/wal-00000000000000000004.log"), 0u);
+  // The empty file is replaced by a fresh segment of the same name; the previous segment
+  // is left as it was.
+  const std::string previous = fs.files["/w/wal-00000000000000000001.log"];
   EXPECT_EQ(*(*log)->Append({.partition = "p", .topic = "t", .payload = Payload(3)}), 4u);
   ASSERT_TRUE((*log)->Close().ok());
+  EXPECT_EQ(fs.files["/w/wal-00000000000000000001.log"], previous);
+  EXPECT_GT(fs.files["/w/wal-00000000000000000004.log"].size(), 0u);
   Recovered again;
   ASSERT_TRUE(Log::Open(Options(), &fs, &again).ok());
   EXPECT_TRUE(again.corruptions.empty());
   ExpectSequences(again, 1, 4);
+}
+
+// Found by fuzz_wal: with damage at the end of a closed segment and an empty last segment
+// after it, recovery removed the empty one and appended to the damaged one, in the block the
+// damage discards; the next recovery dropped (and truncated away) the appended message.
+TEST(LogRecoveryTest, AMessageAppendedAfterAnEmptyLastSegmentSurvivesDamageBeforeIt) {
+  FakeFileSystem fs;
+  const auto paths = WriteLog(&fs, Options(), 3);
+  ASSERT_EQ(paths.size(), 1u);
+  std::string& closed = fs.files[paths[0]];
+  closed[closed.size() - 5] ^= 0x20;  // the last record's payload: checksum mismatch
+  fs.files["/w/wal-00000000000000000004.log"] = "";  // crash right after creating it
+  Recovered rec;
+  auto log = Log::Open(Options(), &fs, &rec);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  ASSERT_EQ(rec.corruptions.size(), 1u);  // reported: the segment is not the last
+  ExpectSequences(rec, 1, 2);
+  EXPECT_EQ(*(*log)->Append({.partition = "p", .topic = "t", .payload = Payload(3)}), 4u);
+  ASSERT_TRUE((*log)->Close().ok());
+  Recovered again;
+  ASSERT_TRUE(Log::Open(Options(), &fs, &again).ok());
+  EXPECT_EQ(again.torn_tail_bytes, 0u);
+  EXPECT_EQ(again.corruptions.size(), 1u);
+  ASSERT_EQ(again.pending.size(), 3u);
+  EXPECT_EQ(again.pending.back().sequence, 4u);
+  EXPECT_EQ(again.pending.back().payload, Payload(3));
 }
 
 TEST(LogRecoveryTest, PosixFileSystemRoundTripsAcrossSegmentsAndDeletes) {
