@@ -3,6 +3,7 @@
 // last segment for appending.
 #include <algorithm>
 #include <iterator>
+#include <limits>
 
 #include "wal/log.h"
 
@@ -70,6 +71,28 @@ Status Log::Recover(Recovered* recovered) {
   return OpenActive(last_has_records);
 }
 
+namespace {
+
+// Sequences only grow (Log::Append): a message at or below the one before it, like a record
+// written twice, is not replayed; nor is a sequence the next one could not follow.
+Status CheckSequences(const DecodedRecord& rec, const std::vector<Message>& messages) {
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  if (rec.kind == RecordKind::kMessage) {
+    const uint64_t seq = rec.message.sequence;
+    const uint64_t before = messages.empty() ? 0 : messages.back().sequence;
+    if (seq == 0 || seq == kMax || seq <= before) {
+      return Status::Corruption("message sequence " + std::to_string(seq) +
+                                " does not follow " + std::to_string(before));
+    }
+  } else if ((rec.kind == RecordKind::kCommit || rec.kind == RecordKind::kSeal) &&
+             rec.commit.last_sequence == kMax) {
+    return Status::Corruption("commit or seal of last sequence " + std::to_string(kMax));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status Log::RecoverSegment(Segment* seg, bool is_last, std::vector<Message>* messages,
                            Recovered* recovered) {
   const std::string name = SegmentFileName(seg->first_sequence);
@@ -91,6 +114,7 @@ Status Log::RecoverSegment(Segment* seg, bool is_last, std::vector<Message>* mes
                              std::to_string(seg->first_sequence));
     }
     first = false;
+    if (s.ok()) s = CheckSequences(rec, *messages);
     if (!s.ok()) {
       // Framing was intact but the content is not ours: skip the record, keep going.
       report({name, offset, data.size(), s.message()});

@@ -2,12 +2,15 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "wal/fake_file_system.h"
 #include "wal/log.h"
+#include "wal/record.h"
+#include "wal/writer.h"
 
 namespace mqtt2s3::wal {
 namespace {
@@ -187,6 +190,42 @@ TEST(LogRecoveryTest, PosixFileSystemRoundTripsAcrossSegmentsAndDeletes) {
   EXPECT_TRUE(rec.pending.empty());
   EXPECT_EQ(rec.next_sequence, 401u);
   std::filesystem::remove_all(tmpl);
+}
+
+// Found by fuzz_wal: records with valid checksums but sequences that do not grow (a record
+// written twice, an older one after a newer one) were replayed out of order and twice, and a
+// sequence of 2^64-1 wrapped next_sequence to 0. Such a message is skipped and reported.
+TEST(LogRecoveryTest, MessagesWhoseSequencesDoNotGrowAreSkippedAndReported) {
+  FakeFileSystem fs;
+  auto file = fs.OpenForAppend("/w/wal-00000000000000000001.log");
+  ASSERT_TRUE(file.ok());
+  Writer writer(file->get(), 0);
+  std::string rec;
+  EncodeSegmentHeader({kFormatVersion, 1}, &rec);
+  ASSERT_TRUE(writer.AddRecord(rec).ok());
+  for (uint64_t seq : std::vector<uint64_t>{1, 3, 2, 3, 4, 0, UINT64_MAX}) {
+    rec.clear();
+    const std::string payload = Payload(seq);
+    ASSERT_TRUE(EncodeMessage(seq, {.partition = "p", .topic = "t", .payload = payload}, &rec).ok());
+    ASSERT_TRUE(writer.AddRecord(rec).ok());
+  }
+  rec.clear();
+  ASSERT_TRUE(EncodeCommit({"q", 1, UINT64_MAX}, &rec).ok());
+  ASSERT_TRUE(writer.AddRecord(rec).ok());
+  rec.clear();
+  ASSERT_TRUE(EncodeMessage(5, {.partition = "p", .topic = "t", .payload = "x"}, &rec).ok());
+  ASSERT_TRUE(writer.AddRecord(rec).ok());
+  Recovered r;
+  auto log = Log::Open(Options(), &fs, &r);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  std::vector<uint64_t> seqs;
+  for (const Message& m : r.pending) seqs.push_back(m.sequence);
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{1, 3, 4, 5}));
+  ASSERT_EQ(r.corruptions.size(), 5u);
+  EXPECT_NE(r.corruptions[0].reason.find("sequence 2 does not follow 3"), std::string::npos)
+      << r.corruptions[0].ToString();
+  EXPECT_TRUE(r.commits.empty());
+  EXPECT_EQ(r.next_sequence, 6u);
 }
 
 }  // namespace
