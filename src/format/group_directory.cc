@@ -177,13 +177,22 @@ std::optional<GroupBucketsInfo> ParseGroupBuckets(const Metadata& metadata,
   if (hi < 0 || lo < 0) return std::nullopt;
   GroupBucketsInfo b;
   b.offset = v[0];
-  if (v[1] == 0 || v[1] > info.message_count * 8 || v[2] == 0 || v[2] > 65535) return std::nullopt;
+  // At most 8 buckets per message, and a count that fits 32 bits (compared without the
+  // product overflowing: a huge message count must not let 2^32 buckets truncate to 0).
+  if (v[1] == 0 || v[1] > UINT32_MAX || (v[1] + 7) / 8 > info.message_count || v[2] == 0 ||
+      v[2] > 65535) {
+    return std::nullopt;
+  }
   b.buckets = static_cast<uint32_t>(v[1]);
   b.slot = static_cast<uint32_t>(v[2]);
   b.delimiter = static_cast<char>(hi * 16 + lo);
   b.components = static_cast<uint32_t>(v[3]);
-  // The buckets, each a stored deflate block, end before the index's Adler-32.
-  if (b.offset < 7 || b.SlotRange(b.buckets - 1).end() + 4 > info.index_size) return std::nullopt;
+  // The buckets, each a stored deflate block, end before the index's Adler-32 (compared so
+  // that no sum wraps: (buckets - 1) * (slot + 5) < 2^49).
+  const uint64_t span = uint64_t{b.buckets - 1} * (uint64_t{b.slot} + 5) + b.slot + 4;
+  if (b.offset < 7 || b.offset > info.index_size || span > info.index_size - b.offset) {
+    return std::nullopt;
+  }
   return b;
 }
 

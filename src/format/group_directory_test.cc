@@ -196,6 +196,25 @@ TEST(GroupDirectoryTest, BucketsAreCheckedStrictly) {
   }
 }
 
+// Found writing fuzz_object_index (its bucket checks trap on both): a huge mqtt2s3-count let
+// "message_count * 8" wrap, so 2^32 buckets passed and truncated to 0 (BucketOf then divided
+// by zero), and an offset near 2^64 made the last slot's end wrap below the index size.
+TEST(GroupDirectoryTest, BucketParametersThatWouldWrapAreRefused) {
+  const EncodedObject obj = Encode(WeldingMessages(2000, 500));
+  auto info = ParseObjectInfo(obj.metadata);
+  ASSERT_TRUE(info.ok());
+  ObjectInfo huge = *info;
+  huge.message_count = (uint64_t{1} << 61) + (uint64_t{1} << 30);  // * 8 wraps to 2^33
+  huge.index_size = 100000000000;
+  Metadata m = obj.metadata;
+  m[std::string(kMetaGroupBuckets)] = "7:4294967296:1:2f:0";
+  EXPECT_FALSE(ParseGroupBuckets(m, huge).has_value());
+  m[std::string(kMetaGroupBuckets)] = "18446744073709551596:2:10:2f:0";  // 2^64 - 20
+  EXPECT_FALSE(ParseGroupBuckets(m, *info).has_value());
+  m[std::string(kMetaGroupBuckets)] = obj.metadata.at(std::string(kMetaGroupBuckets));
+  EXPECT_TRUE(ParseGroupBuckets(m, *info).has_value());
+}
+
 TEST(GroupDirectoryTest, KeysArePercentEncodedAndDecoded) {
   auto set = WeldingMessages(10000, 3);
   for (std::string& k : set.keys) k = "plant:1,line " + k;
