@@ -155,6 +155,8 @@ Status Converter::Impl::Run(bool handle_signals) {
   session_->SetMessageHandler([this](const mqtt::InboundMessage& m) { OnMessage(m); });
   session_->SetStateHandler([this](const mqtt::SessionEvent& e) { OnState(e); });
   if (log_) {
+    session_->SetPubRelHandler([this](uint16_t packet_id) { OnPubRel(packet_id); });
+    RestoreRedeliveries(rec);
     // Before any new message: what the last run logged but did not store goes first, in the
     // same batches under the same keys.
     Replay(&rec);

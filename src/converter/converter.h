@@ -65,6 +65,7 @@ struct ConverterStats {
   // Write-ahead log (ack mode on-wal).
   uint64_t wal_appended = 0;        // messages appended (and acked once synced)
   uint64_t wal_rejected = 0;        // not appended (disk budget full): acked after upload
+  uint64_t redeliveries_recognised = 0;  // DUP PUBLISHes the WAL already held: acked, not stored
   uint64_t wal_commits = 0;         // batches recorded as stored
   uint64_t recovered_messages = 0;  // replayed from the log at start-up
   uint64_t recovered_batches = 0;   // sealed batches re-formed at start-up

@@ -27,6 +27,7 @@
 
 #include "batch/batcher.h"
 #include "converter/batch_encoder.h"
+#include "converter/redelivery.h"
 #include "converter/converter.h"
 #include "format/object_writer.h"
 #include "mqtt/session.h"
@@ -118,6 +119,13 @@ class Converter::Impl {
   void Replay(wal::Recovered* rec);
   // Appends the routed message; true when its ack now waits for the log (in is updated).
   bool LogMessage(const mqtt::InboundMessage& m, batch::MessageIn* in);
+  // A redelivered (DUP) PUBLISH the log already holds: acks it once that copy is durable and
+  // returns true; false when it must be stored.
+  bool AckRedelivery(const mqtt::InboundMessage& m);
+  // The QoS 2 exchange of `packet_id` is over: logged before its PUBCOMP goes out.
+  void OnPubRel(uint16_t packet_id);
+  // Fills redelivery_ from what the log recovered (before Replay consumes it).
+  void RestoreRedeliveries(const wal::Recovered& rec);
   void OnWalFailure(const Status& s);
   void ReleaseDurable();
   void SealReady();  // seals every batch in ready_, then syncs
@@ -172,6 +180,8 @@ class Converter::Impl {
   // Session thread: the write-ahead log and what waits on it.
   std::unique_ptr<wal::Log> log_;
   std::deque<std::pair<uint64_t, uint64_t>> pending_acks_;  // (log sequence, ack token)
+  // Redelivered messages the log already holds (on-wal only; docs/WAL.md "Redeliveries").
+  RedeliveryTable redelivery_;
   std::map<std::string, std::deque<PendingCommit>> commit_queue_;  // by partition, batch order
   std::string wal_extra_;
   uint64_t wal_appended_ = 0;  // not yet counted in stats_

@@ -33,6 +33,7 @@ void Converter::Impl::OnMessage(const mqtt::InboundMessage& m) {
     OnControl(m);
     return;
   }
+  if (m.dup && m.qos != mqtt::QoS::kAtMostOnce && log_ && AckRedelivery(m)) return;
   const Clock::time_point now = Clock::now();
   const uint64_t seq = NextSeq();
   Count([](ConverterStats& s) { ++s.received; });

@@ -14,6 +14,7 @@
 // Everything here runs on the io thread.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <limits>
 
@@ -181,7 +182,11 @@ bool Converter::Impl::LogMessage(const mqtt::InboundMessage& m, batch::MessageIn
   wm.extra = wal_extra_;
   wm.receive_time_ms = in->receive_time_ms;
   wm.qos = static_cast<uint8_t>(m.qos);
-  wm.flags = in->flush_after ? 1 : 0;
+  wm.flags = in->flush_after ? wal::kFlagFlushAfter : 0;
+  if (m.qos != mqtt::QoS::kAtMostOnce) {
+    wm.flags |= wal::kFlagPacketId;
+    wm.packet_id = m.packet_id;
+  }
   StatusOr<uint64_t> seq = log_->Append(wm);
   if (!seq.ok()) {
     if (seq.status().code() == StatusCode::kResourceExhausted) {
@@ -203,10 +208,54 @@ bool Converter::Impl::LogMessage(const mqtt::InboundMessage& m, batch::MessageIn
   in->ack_ref = *seq;
   in->logged = true;
   in->qos = 0;  // acked by the log, not by the upload: outside the broker-window count
-  if (m.qos != mqtt::QoS::kAtMostOnce) pending_acks_.push_back({*seq, m.token.id});
+  if (m.qos != mqtt::QoS::kAtMostOnce) {
+    pending_acks_.push_back({*seq, m.token.id});
+    redelivery_.OnLogged(m.packet_id, static_cast<uint8_t>(m.qos), ContentHash(m.topic, m.payload),
+                         *seq);
+  }
   ++wal_appended_;
   ReleaseDurable();
   return true;
+}
+
+bool Converter::Impl::AckRedelivery(const mqtt::InboundMessage& m) {
+  if (wal_disabled_) return false;
+  const std::optional<uint64_t> seq = redelivery_.Match(
+      m.packet_id, static_cast<uint8_t>(m.qos), ContentHash(m.topic, m.payload));
+  if (!seq) return false;
+  Count([](ConverterStats& s) { ++s.redeliveries_recognised; });
+  if (*seq <= log_->durable_sequence()) {
+    session_->Release(m.token);
+    Count([](ConverterStats& s) { ++s.acks_released; });
+  } else {
+    pending_acks_.push_back({*seq, m.token.id});  // released with its logged copy
+  }
+  return true;
+}
+
+void Converter::Impl::OnPubRel(uint16_t packet_id) {
+  redelivery_.OnPubRel(packet_id);
+  if (wal_disabled_) return;
+  if (Status s = log_->RecordPubRel(packet_id); !s.ok()) OnWalFailure(s);
+}
+
+void Converter::Impl::RestoreRedeliveries(const wal::Recovered& rec) {
+  redelivery_.SetAckedThrough(rec.acked_through);
+  for (const auto& [packet_id, p] : rec.packets) {
+    // pending is in sequence order.
+    auto it = std::lower_bound(rec.pending.begin(), rec.pending.end(), p.sequence,
+                               [](const wal::Message& m, uint64_t s) { return m.sequence < s; });
+    if (it != rec.pending.end() && it->sequence == p.sequence) {
+      redelivery_.OnLogged(packet_id, p.qos, ContentHash(it->topic, it->payload), p.sequence);
+    } else {
+      redelivery_.OnLoggedWithoutContent(packet_id, p.qos, p.sequence);
+    }
+  }
+  if (!rec.packets.empty()) {
+    spdlog::info("WAL: {} packet id(s) of the last run known (acks sent up to sequence {}): "
+                 "their redeliveries are acknowledged, not stored again",
+                 rec.packets.size(), rec.acked_through);
+  }
 }
 
 void Converter::Impl::OnWalFailure(const Status& s) {
@@ -218,6 +267,7 @@ void Converter::Impl::OnWalFailure(const Status& s) {
 
 void Converter::Impl::ReleaseDurable() {
   const uint64_t durable = log_->durable_sequence();
+  redelivery_.SetAckedThrough(durable);  // before any of these acks can go out
   uint64_t released = 0;
   while (!pending_acks_.empty() && pending_acks_.front().first <= durable) {
     session_->Release(mqtt::AckToken{pending_acks_.front().second});

@@ -151,6 +151,10 @@ std::vector<MetricFamily> ConverterCollector::Collect() const {
   Counter(&out, "wal_rejected_total",
           "Messages not appended (disk budget full; acknowledged after upload instead).",
           s.wal_rejected);
+  Counter(&out, "redeliveries_recognised_total",
+          "Redelivered (DUP) QoS 1/2 messages the WAL already held: acknowledged, not stored "
+          "again.",
+          s.redeliveries_recognised);
   Counter(&out, "wal_commits_total", "Batches recorded as stored in the write-ahead log.",
           s.wal_commits);
   Counter(&out, "wal_recovered_messages_total", "Messages replayed from the log at start-up.",

@@ -40,6 +40,9 @@ void Session::SetMessageHandler(std::function<void(const InboundMessage&)> handl
 void Session::SetStateHandler(std::function<void(const SessionEvent&)> handler) {
   impl_->state_handler_ = std::move(handler);
 }
+void Session::SetPubRelHandler(std::function<void(uint16_t)> handler) {
+  impl_->pubrel_handler_ = std::move(handler);
+}
 void Session::Start() { impl_->Start(); }
 void Session::Stop() { impl_->Stop(); }
 void Session::Release(AckToken token) { impl_->Release(token); }

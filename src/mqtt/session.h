@@ -138,6 +138,9 @@ class Session {
 
   void SetMessageHandler(std::function<void(const InboundMessage&)> handler);
   void SetStateHandler(std::function<void(const SessionEvent&)> handler);
+  // Called on the io thread when a PUBREL arrives, before its PUBCOMP is queued: the QoS 2
+  // exchange of that packet id is over (the broker may reuse the id after PUBCOMP).
+  void SetPubRelHandler(std::function<void(uint16_t packet_id)> handler);
 
   // Connects (and keeps reconnecting) until Stop(). Call once.
   void Start();

@@ -79,6 +79,7 @@ class Session::Impl : public std::enable_shared_from_this<Session::Impl> {
 
   const SessionOptions& options() const { return options_; }
   std::function<void(const InboundMessage&)> message_handler_;
+  std::function<void(uint16_t)> pubrel_handler_;
   std::function<void(const SessionEvent&)> state_handler_;
 
  private:

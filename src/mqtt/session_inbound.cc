@@ -131,6 +131,9 @@ Status Session::Impl::HandlePublish(const ConnPtr& conn, const Frame& frame) {
 Status Session::Impl::HandlePubRel(const ConnPtr& conn, const Ack& ack) {
   if (conn->disconnect_queued) return Status::Ok();  // the broker resends PUBREL next time
   const bool known = tracker_.OnPubrel(ack.packet_id);
+  if (pubrel_handler_ && !detached_.load(std::memory_order_relaxed)) {
+    pubrel_handler_(ack.packet_id);
+  }
   // PUBCOMP is sent for an unknown id too (the broker retries PUBREL after a reconnect); at
   // MQTT 5 it says "Packet Identifier not found".
   Ack comp;

@@ -104,7 +104,14 @@ StatusOr<uint64_t> Log::Append(const MessageIn& message) {
   // Roll first: starting a segment reuses scratch_ for its header.
   if (segments_.back().bytes >= options_.segment_bytes) M2S_RETURN_IF_ERROR(Roll());
   scratch_.clear();
-  M2S_RETURN_IF_ERROR(EncodeMessage(next_sequence_, message, &scratch_));
+  if (options_.sync_policy == SyncPolicy::kNever) {
+    // Durable on append: its ack may go out before any ack mark could be written.
+    MessageIn acked = message;
+    acked.flags |= kFlagAckedOnAppend;
+    M2S_RETURN_IF_ERROR(EncodeMessage(next_sequence_, acked, &scratch_));
+  } else {
+    M2S_RETURN_IF_ERROR(EncodeMessage(next_sequence_, message, &scratch_));
+  }
   const uint64_t framed = writer_->FramedSize(scratch_.size());
   if (usage_ + framed > options_.disk_budget_bytes) {
     ++stats_.rejected_appends;
@@ -184,10 +191,24 @@ Status Log::Seal(const CommitMarker& marker) {
   return Status::Ok();
 }
 
+Status Log::RecordPubRel(uint16_t packet_id) {
+  if (!failed_.ok()) return failed_;
+  scratch_.clear();
+  EncodePubRel(packet_id, &scratch_);
+  return WriteRecord(scratch_);
+}
+
 Status Log::Sync() {
   if (!failed_.ok()) return failed_;
   if (!dirty_) return Status::Ok();
   ++stats_.syncs;
+  if (last_sequence() > ack_mark_ && options_.sync_policy != SyncPolicy::kNever) {
+    // In the same sync as the messages: an ack can only follow a mark that covers it.
+    scratch_.clear();
+    EncodeAckMark(last_sequence(), &scratch_);
+    M2S_RETURN_IF_ERROR(WriteRecord(scratch_));
+    ack_mark_ = last_sequence();
+  }
   Status s = writer_->Flush();
   if (s.ok()) s = file_->Sync();
   if (!s.ok()) return Fail(std::move(s));
@@ -237,6 +258,12 @@ Status Log::StartSegment() {
   for (const auto& [partition, marker] : commits_) {
     scratch_.clear();
     M2S_RETURN_IF_ERROR(EncodeCommit(marker, &scratch_));
+    M2S_RETURN_IF_ERROR(WriteRecord(scratch_));
+  }
+  // The ack mark, so that deleting the segment it was written in does not lose it.
+  if (ack_mark_ > 0) {
+    scratch_.clear();
+    EncodeAckMark(ack_mark_, &scratch_);
     M2S_RETURN_IF_ERROR(WriteRecord(scratch_));
   }
   // And of every outstanding seal, which may otherwise sit in a segment deleted for holding

@@ -71,6 +71,12 @@ struct LogStats {
   uint64_t rejected_appends = 0;  // ResourceExhausted answers
 };
 
+// The latest message that arrived with an MQTT packet id (docs/WAL.md "Redeliveries").
+struct PacketRecord {
+  uint64_t sequence = 0;
+  uint8_t qos = 0;
+};
+
 // What Open found on disk.
 struct Recovered {
   std::vector<Message> pending;                 // uncommitted messages, in sequence order
@@ -82,6 +88,11 @@ struct Recovered {
   std::vector<ReaderCorruption> corruptions;    // damage in the middle of a segment
   uint64_t corrupt_bytes = 0;                   // bytes dropped by those
   uint64_t torn_tail_bytes = 0;                 // torn tail of the last segment, truncated
+  // Redeliveries: acks may have been sent for every message up to `acked_through` (the
+  // highest ack mark; every message when there is none), and the latest message of each
+  // packet id, unless a PUBREL closed its QoS 2 exchange after it.
+  uint64_t acked_through = 0;
+  std::map<uint16_t, PacketRecord> packets;
 };
 
 class Log {
@@ -109,7 +120,12 @@ class Log {
   // Commits are not budget-limited (they are how space is freed) and not synced here.
   Status Commit(const CommitMarker& marker);
 
-  Status Sync();                   // fdatasync now if anything is unsynced
+  // Records that a PUBREL arrived for `packet_id` (before its PUBCOMP goes out). Not synced.
+  Status RecordPubRel(uint16_t packet_id);
+
+  // fdatasync now if anything is unsynced. First writes an ack mark for the messages the sync
+  // makes durable: their acks may go out once it returns.
+  Status Sync();
   Status MaybeSync(int64_t now_ms);  // the timer-driven part of the sync policy
 
   // Syncs, then deletes every closed segment whose messages are all committed. Returns how
@@ -157,6 +173,8 @@ class Log {
   std::map<std::string, std::vector<CommitMarker>> seals_;  // sealed, not yet committed
   uint64_t next_sequence_ = 1;
   uint64_t synced_sequence_ = 0;
+  uint64_t ack_mark_ = 0;  // the highest ack mark written (or recovered)
+  bool saw_ack_mark_ = false;  // recovery found one
   uint64_t unsynced_appends_ = 0;
   bool dirty_ = false;  // anything (message or commit) written since the last sync
   int64_t last_sync_ms_ = 0;

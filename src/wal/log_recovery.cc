@@ -49,6 +49,9 @@ Status Log::Recover(Recovered* recovered) {
   for (const auto& [p, c] : commits_) next = std::max(next, c.last_sequence + 1);
   next_sequence_ = next;
   synced_sequence_ = next - 1;  // everything recovered is on disk
+  // Without any mark (a log written before marks existed), assume every ack went out.
+  recovered->acked_through = saw_ack_mark_ ? ack_mark_ : next - 1;
+  ack_mark_ = recovered->acked_through;
 
   for (Message& m : messages) {
     auto it = commits_.find(m.partition);
@@ -126,6 +129,13 @@ Status Log::RecoverSegment(Segment* seg, bool is_last, std::vector<Message>* mes
       case RecordKind::kMessage: {
         uint64_t& max_seq = seg->max_sequence[rec.message.partition];
         max_seq = std::max(max_seq, rec.message.sequence);
+        if (rec.message.flags & kFlagAckedOnAppend) {
+          saw_ack_mark_ = true;
+          ack_mark_ = std::max(ack_mark_, rec.message.sequence);
+        }
+        if ((rec.message.flags & kFlagPacketId) && rec.message.qos > 0) {
+          recovered->packets[rec.message.packet_id] = {rec.message.sequence, rec.message.qos};
+        }
         messages->push_back(std::move(rec.message));
         break;
       }
@@ -134,6 +144,16 @@ Status Log::RecoverSegment(Segment* seg, bool is_last, std::vector<Message>* mes
         if (rec.commit.last_sequence >= cur.last_sequence) cur = rec.commit;
         break;
       }
+      case RecordKind::kAckMark:
+        saw_ack_mark_ = true;
+        ack_mark_ = std::max(ack_mark_, rec.acked_through);
+        break;
+      case RecordKind::kPubRel:
+        if (auto p = recovered->packets.find(rec.packet_id);
+            p != recovered->packets.end() && p->second.qos == 2) {
+          recovered->packets.erase(p);
+        }
+        break;
       case RecordKind::kSeal: {
         // Checkpoints repeat seals: keep one per batch number, in batch order.
         std::vector<CommitMarker>& list = seals_[rec.commit.partition];

@@ -59,6 +59,9 @@ TEST(LogRecoveryTest, TornTailAtEveryOffsetOfTheLastRecordRecoversEarlierRecords
   FakeFileSystem base;
   const auto paths = WriteLog(&base, Options(), 5);
   ASSERT_EQ(paths.size(), 1u);
+  // The log ends with the ack mark of the last sync (7 framing + 9 bytes): cut it off, so the
+  // last record is the fifth message.
+  base.files[paths[0]].resize(base.files[paths[0]].size() - 16);
   const std::string full = base.files[paths[0]];
   const size_t last_len = 7 + 1 + 8 + 8 + 2 + 2 + 2 + 4 + 4 + 1 + 1 + Payload(4).size();
   for (size_t cut = full.size() - last_len + 1; cut < full.size(); ++cut) {
@@ -226,6 +229,77 @@ TEST(LogRecoveryTest, MessagesWhoseSequencesDoNotGrowAreSkippedAndReported) {
       << r.corruptions[0].ToString();
   EXPECT_TRUE(r.commits.empty());
   EXPECT_EQ(r.next_sequence, 6u);
+}
+
+}  // namespace
+}  // namespace mqtt2s3::wal
+
+namespace mqtt2s3::wal {
+namespace {
+
+// Redeliveries (docs/WAL.md): packet ids of logged messages, the ack mark and PUBRELs survive
+// a restart; without any mark every message counts as acked.
+TEST(LogRecoveryTest, PacketIdsAckMarksAndPubRelsAreRecovered) {
+  FakeFileSystem fs;
+  LogOptions o = Options();
+  o.sync_policy = SyncPolicy::kEveryMessages;
+  o.sync_every_messages = 1000;
+  {
+    Recovered rec;
+    auto log = Log::Open(o, &fs, &rec);
+    ASSERT_TRUE(log.ok());
+    EXPECT_EQ(rec.acked_through, 0u);
+    auto add = [&](uint16_t id, uint8_t qos) {
+      MessageIn m{.partition = "p", .topic = "t", .payload = "x", .qos = qos,
+                  .flags = kFlagPacketId, .packet_id = id};
+      ASSERT_TRUE((*log)->Append(m).ok());
+    };
+    add(1, 1);  // seq 1
+    add(2, 2);  // seq 2
+    ASSERT_TRUE((*log)->Sync().ok());  // ack mark 2
+    add(3, 1);  // seq 3: never acked
+    add(4, 2);  // seq 4
+    ASSERT_TRUE((*log)->RecordPubRel(2).ok());  // closes seq 2's exchange
+    ASSERT_TRUE((*log)->RecordPubRel(3).ok());  // a QoS 1 id: no effect
+    ASSERT_TRUE((*log)->Append({.partition = "p", .topic = "t", .payload = "q0"}).ok());  // no id
+    // No Sync: as after kill -9, what was written is on disk without a covering mark.
+  }
+  Recovered rec;
+  auto log = Log::Open(o, &fs, &rec);
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ(rec.acked_through, 2u);
+  ASSERT_EQ(rec.packets.size(), 3u);
+  EXPECT_EQ(rec.packets.at(1).sequence, 1u);
+  EXPECT_EQ(rec.packets.at(3).sequence, 3u);
+  EXPECT_EQ(rec.packets.at(4).qos, 2);
+  EXPECT_FALSE(rec.packets.contains(2));
+  ASSERT_EQ(rec.pending.size(), 5u);
+  EXPECT_EQ(rec.pending[3].packet_id, 4);
+  EXPECT_EQ(rec.pending[4].packet_id, 0);
+  // The mark survives in the next segment's checkpoint, and a new sync moves it on.
+  ASSERT_TRUE((*log)->Append({.partition = "p", .topic = "t", .payload = "y"}).ok());
+  ASSERT_TRUE((*log)->Close().ok());
+  Recovered again;
+  ASSERT_TRUE(Log::Open(o, &fs, &again).ok());
+  EXPECT_EQ(again.acked_through, 6u);
+}
+
+TEST(LogRecoveryTest, UnderSyncNeverEveryMessageCountsAsAcked) {
+  FakeFileSystem fs;
+  LogOptions o = Options();
+  o.sync_policy = SyncPolicy::kNever;  // acked on append: flagged in the message itself
+  {
+    auto log = Log::Open(o, &fs, nullptr);
+    ASSERT_TRUE(log.ok());
+    for (uint16_t id = 1; id <= 3; ++id) {
+      ASSERT_TRUE((*log)->Append({.partition = "p", .topic = "t", .payload = "x", .qos = 1,
+                                  .flags = kFlagPacketId, .packet_id = id}).ok());
+    }
+  }
+  Recovered rec;
+  ASSERT_TRUE(Log::Open(o, &fs, &rec).ok());
+  EXPECT_EQ(rec.acked_through, 3u);
+  EXPECT_EQ(rec.packets.size(), 3u);
 }
 
 }  // namespace

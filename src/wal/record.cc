@@ -79,7 +79,18 @@ Status EncodeMessage(uint64_t sequence, const MessageIn& m, std::string* out) {
   out->append(m.topic);
   out->append(m.extra);
   out->append(m.payload);
+  if (m.flags & kFlagPacketId) PutLE<uint16_t>(out, m.packet_id);
   return Status::Ok();
+}
+
+void EncodeAckMark(uint64_t acked_through, std::string* out) {
+  out->push_back(static_cast<char>(RecordKind::kAckMark));
+  PutLE<uint64_t>(out, acked_through);
+}
+
+void EncodePubRel(uint16_t packet_id, std::string* out) {
+  out->push_back(static_cast<char>(RecordKind::kPubRel));
+  PutLE<uint16_t>(out, packet_id);
 }
 
 namespace {
@@ -131,9 +142,11 @@ Status DecodeRecord(std::string_view data, DecodedRecord* out) {
       if (!c.Get(&m.sequence) || !c.Get(&m.receive_time_ms) || !c.Get(&m.qos) ||
           !c.Get(&m.flags) || !c.Get(&plen) || !c.Get(&tlen) || !c.Get(&elen) ||
           !c.Get(&len) || !c.Bytes(plen, &m.partition) || !c.Bytes(tlen, &m.topic) ||
-          !c.Bytes(elen, &m.extra) || !c.Bytes(len, &m.payload) || !c.empty()) {
+          !c.Bytes(elen, &m.extra) || !c.Bytes(len, &m.payload) ||
+          ((m.flags & kFlagPacketId) && !c.Get(&m.packet_id)) || !c.empty()) {
         return Short("message");
       }
+      if (!(m.flags & kFlagPacketId)) m.packet_id = 0;
       return Status::Ok();
     }
     case static_cast<uint8_t>(RecordKind::kCommit):
@@ -147,6 +160,14 @@ Status DecodeRecord(std::string_view data, DecodedRecord* out) {
       }
       return Status::Ok();
     }
+    case static_cast<uint8_t>(RecordKind::kAckMark):
+      out->kind = RecordKind::kAckMark;
+      if (!c.Get(&out->acked_through) || !c.empty()) return Short("ack mark");
+      return Status::Ok();
+    case static_cast<uint8_t>(RecordKind::kPubRel):
+      out->kind = RecordKind::kPubRel;
+      if (!c.Get(&out->packet_id) || !c.empty()) return Short("pubrel");
+      return Status::Ok();
     default:
       return Status::Corruption("unknown WAL record kind " + std::to_string(kind));
   }

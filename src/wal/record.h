@@ -6,6 +6,9 @@
 //   commit          kind=3 | partition_seq u64 | last_sequence u64 | partition_len u16 |
 //                   partition
 //   seal            kind=4 | same fields as commit
+//   ack mark        kind=5 | acked_through u64
+//   pubrel          kind=6 | packet_id u16
+// A message whose flags have bit 1 set ends with its MQTT packet id (u16) after the payload.
 // All integers little-endian. Values; thread-safe as values.
 #pragma once
 
@@ -19,7 +22,19 @@ namespace mqtt2s3::wal {
 
 inline constexpr uint32_t kFormatVersion = 1;
 
-enum class RecordKind : uint8_t { kSegmentHeader = 1, kMessage = 2, kCommit = 3, kSeal = 4 };
+enum class RecordKind : uint8_t {
+  kSegmentHeader = 1,
+  kMessage = 2,
+  kCommit = 3,
+  kSeal = 4,
+  kAckMark = 5,  // acks may have been sent for every message up to this sequence
+  kPubRel = 6,   // PUBREL received for this packet id: its QoS 2 exchange is over
+};
+
+// Message flags.
+inline constexpr uint8_t kFlagFlushAfter = 1;
+inline constexpr uint8_t kFlagPacketId = 2;      // packet_id is meaningful (and encoded)
+inline constexpr uint8_t kFlagAckedOnAppend = 4;  // its ack may go out at once (sync "never")
 
 // What the caller appends. Views: copied by Log::Append.
 struct MessageIn {
@@ -29,7 +44,8 @@ struct MessageIn {
   std::string_view extra{};      // opaque bytes kept with the message (dedupe id, index key)
   int64_t receive_time_ms = 0;
   uint8_t qos = 0;
-  uint8_t flags = 0;  // bit 0: flush_after (same as batch::MessageIn)
+  uint8_t flags = 0;  // kFlag* (bit 0 flush_after, as batch::MessageIn)
+  uint16_t packet_id = 0;  // the MQTT packet id it arrived with; with kFlagPacketId
 };
 
 // A message read back by recovery.
@@ -38,6 +54,7 @@ struct Message {
   int64_t receive_time_ms = 0;
   uint8_t qos = 0;
   uint8_t flags = 0;
+  uint16_t packet_id = 0;  // with kFlagPacketId
   std::string partition;
   std::string topic;
   std::string payload;
@@ -68,6 +85,8 @@ void EncodeSegmentHeader(const SegmentHeader& h, std::string* out);
 Status EncodeMessage(uint64_t sequence, const MessageIn& m, std::string* out);
 Status EncodeCommit(const CommitMarker& c, std::string* out);
 Status EncodeSeal(const CommitMarker& c, std::string* out);
+void EncodeAckMark(uint64_t acked_through, std::string* out);
+void EncodePubRel(uint16_t packet_id, std::string* out);
 
 // One decoded record; only the member matching `kind` is filled.
 struct DecodedRecord {
@@ -75,6 +94,8 @@ struct DecodedRecord {
   SegmentHeader header;
   Message message;
   CommitMarker commit;  // kCommit and kSeal
+  uint64_t acked_through = 0;  // kAckMark
+  uint16_t packet_id = 0;      // kPubRel
 };
 
 // Corruption naming what is malformed (unknown kind, short record, bad magic/version).
