@@ -52,8 +52,8 @@ std::string Path(uint64_t first_sequence) {
 
 bool SameMessage(const wal::Message& a, const wal::Message& b) {
   return a.sequence == b.sequence && a.receive_time_ms == b.receive_time_ms && a.qos == b.qos &&
-         a.flags == b.flags && a.partition == b.partition && a.topic == b.topic &&
-         a.payload == b.payload && a.extra == b.extra;
+         a.flags == b.flags && a.packet_id == b.packet_id && a.partition == b.partition &&
+         a.topic == b.topic && a.payload == b.payload && a.extra == b.extra;
 }
 
 bool SameMarker(const wal::CommitMarker& a, const wal::CommitMarker& b) {
@@ -71,7 +71,7 @@ std::string Reencode(const wal::DecodedRecord& r) {
     case wal::RecordKind::kMessage: {
       const wal::Message& m = r.message;
       wal::MessageIn in{m.partition, m.topic, m.payload, m.extra, m.receive_time_ms, m.qos,
-                        m.flags};
+                        m.flags, m.packet_id};
       if (!wal::EncodeMessage(m.sequence, in, &out).ok()) out.clear();
       break;
     }
@@ -80,6 +80,12 @@ std::string Reencode(const wal::DecodedRecord& r) {
       break;
     case wal::RecordKind::kSeal:
       if (!wal::EncodeSeal(r.commit, &out).ok()) out.clear();
+      break;
+    case wal::RecordKind::kAckMark:
+      wal::EncodeAckMark(r.acked_through, &out);
+      break;
+    case wal::RecordKind::kPubRel:
+      wal::EncodePubRel(r.packet_id, &out);
       break;
   }
   return out;
@@ -129,12 +135,14 @@ Model BuildModel(const std::map<std::string, std::string>& files) {
           (rec.message.sequence <= before || rec.message.sequence == kMax)) {
         continue;
       }
-      if (rec.kind != wal::RecordKind::kMessage && rec.kind != wal::RecordKind::kSegmentHeader &&
+      if ((rec.kind == wal::RecordKind::kCommit || rec.kind == wal::RecordKind::kSeal) &&
           rec.commit.last_sequence == kMax) {
         continue;
       }
       switch (rec.kind) {
         case wal::RecordKind::kSegmentHeader:
+        case wal::RecordKind::kAckMark:
+        case wal::RecordKind::kPubRel:
           break;
         case wal::RecordKind::kMessage:
           model.messages.push_back(rec.message);

@@ -14,8 +14,12 @@
 // same topic + payload (64-bit hash), and either
 //   - its ack was never sent (WAL sequence above the ack mark): the broker cannot have reused
 //     the id, because it reuses an id only after our ack; or
-//   - QoS 2 with PUBREC sent and no PUBREL yet: the id is still taken by that exchange.
-// Anything else is stored (a duplicate at worst, never a loss).
+//   - QoS 2 with PUBREC sent and no PUBREL yet: the id is still taken by that exchange; or
+//   - QoS 1 among the last `window` messages logged (the broker's in-flight window, Receive
+//     Maximum): its ack may have been lost with the connection. Here a broker that reused the
+//     id at once for a byte-identical message on the same topic, lost before we logged it,
+//     would have that copy taken for the first: indistinguishable messages stored once.
+// Anything else is stored (a duplicate at worst).
 //
 // Memory: a fixed table of 65,536 entries (1 MiB), allocated once.
 // Lifecycle: one per converter. Thread-safety: none (the io thread).
@@ -44,6 +48,9 @@ class RedeliveryTable {
   void SetAckedThrough(uint64_t seq) {
     if (seq > acked_through_) acked_through_ = seq;
   }
+  // How many of the latest logged messages may still be unacked at the broker (its in-flight
+  // window); 0 = only those whose ack never went out.
+  void SetWindow(uint64_t messages) { window_ = messages; }
 
   // For a redelivered (DUP) PUBLISH: the WAL sequence of the copy already logged, or nullopt
   // when it must be stored. A QoS 1 match is used up (the ack goes out now).
@@ -60,6 +67,8 @@ class RedeliveryTable {
   };
   std::unique_ptr<Entry[]> entries_;
   uint64_t acked_through_ = 0;
+  uint64_t window_ = 0;
+  uint64_t newest_ = 0;  // the highest sequence logged
 };
 
 }  // namespace mqtt2s3::converter

@@ -41,6 +41,19 @@ TEST(RedeliveryTableTest, OtherContentQosOrIdIsANewMessage) {
   EXPECT_EQ(t.Match(7, 1, ContentHash("t", "q")), 101u);
 }
 
+TEST(RedeliveryTableTest, Qos1InTheBrokersWindowIsRecognisedAfterItsAckMayHaveGoneOut) {
+  RedeliveryTable t;
+  t.SetWindow(10);
+  const uint64_t h = ContentHash("t", "p");
+  t.OnLogged(7, 1, h, 100);
+  t.OnLogged(8, 1, ContentHash("t", "q"), 109);
+  t.SetAckedThrough(200);
+  EXPECT_EQ(t.Match(7, 1, h), 100u) << "9 messages later: still in a window of 10";
+  t.OnLogged(7, 1, h, 100);
+  t.OnLogged(9, 1, ContentHash("t", "r"), 110);
+  EXPECT_FALSE(t.Match(7, 1, h).has_value()) << "10 later: outside the window";
+}
+
 TEST(RedeliveryTableTest, Qos2IsTheSameMessageUntilPubRelEvenAfterPubRec) {
   RedeliveryTable t;
   const uint64_t h = ContentHash("t", "p");

@@ -153,7 +153,8 @@ TEST(LogRecoveryTest, AMessageAppendedAfterAnEmptyLastSegmentSurvivesDamageBefor
   const auto paths = WriteLog(&fs, Options(), 3);
   ASSERT_EQ(paths.size(), 1u);
   std::string& closed = fs.files[paths[0]];
-  closed[closed.size() - 5] ^= 0x20;  // the last record's payload: checksum mismatch
+  // The third message's payload (before the 16-byte ack mark of its sync): checksum mismatch.
+  closed[closed.size() - 16 - 5] ^= 0x20;
   fs.files["/w/wal-00000000000000000004.log"] = "";  // crash right after creating it
   Recovered rec;
   auto log = Log::Open(Options(), &fs, &rec);
