@@ -16,6 +16,7 @@
 #include "s3/client.h"
 #include "serve/api_handler.h"
 #include "serve/http_server.h"
+#include "serve/payload_event_time.h"
 #include "serve/reader_weld_store.h"
 
 #ifndef MQTT2S3_WEB_DIR
@@ -106,6 +107,28 @@ StatusOr<std::vector<serve::NamedField>> FieldsOfRoute(const config::Config& cfg
                                  " has no such route (routes: " + names + ")");
 }
 
+// Whose time_field gives the event times of directory reads: the --route route, else the
+// config's only route with a time_field. Null (always the index) when no route says, with
+// the reason in *why.
+StatusOr<std::function<QueryOptions::PayloadEventTime()>> PayloadEventTimeOf(
+    const config::Config& cfg, std::string_view name, std::string* why) {
+  const route::RouteOptions* chosen = nullptr;
+  size_t with_time = 0;
+  for (const route::RouteOptions& r : cfg.routes) {
+    if (!name.empty() && r.name == name) chosen = &r;
+    if (name.empty() && !r.time_field.empty() && ++with_time == 1) chosen = &r;
+  }
+  if (name.empty() && with_time > 1) chosen = nullptr;
+  if (chosen == nullptr || chosen->time_field.empty()) {
+    *why = chosen != nullptr ? "route '" + chosen->name + "' has no time_field"
+           : with_time > 1   ? "several routes have a time_field (name one with --route)"
+                             : "no route has a time_field";
+    return std::function<QueryOptions::PayloadEventTime()>();
+  }
+  *why = "route '" + chosen->name + "', time_field " + chosen->time_field;
+  return serve::PayloadEventTimeOfRoute(*chosen);
+}
+
 }  // namespace
 
 CLI::App* AddServeCommand(CLI::App* app, ServeFlags* f) {
@@ -117,7 +140,8 @@ CLI::App* AddServeCommand(CLI::App* app, ServeFlags* f) {
       "serve",
       "Serve the converter's data over HTTP for dashboards: Grafana's JSON / SimpleJSON data "
       "source protocol (/search, /query, ...) and a browser page at /ui/ (docs/DASHBOARD.md). "
-      "Reads the converter's objects with HEAD + index + ranged GETs. Runs until "
+      "Reads a device with HEAD + one ranged GET per object through the group directory "
+      "(event times from the route's time_field), else HEAD + index + ranged GETs. Runs until "
       "SIGINT/SIGTERM");
   cmd->add_option("-c,--config", f->config_file,
                   "YAML configuration file; its s3 section says where the objects are "
@@ -157,6 +181,9 @@ CLI::App* AddServeCommand(CLI::App* app, ServeFlags* f) {
   cmd->add_option("--cached-objects", f->cached_objects,
                   "Keep the indexes of this many opened objects for later queries (0: none)")
       ->capture_default_str();
+  cmd->add_flag("--no-directory", f->no_directory,
+                "Always read through each object's index, even when the config's route (--route, "
+                "else its only route with a time_field) gives each payload's event time");
   return cmd;
 }
 
@@ -190,6 +217,21 @@ int ServeCommand(const ServeFlags& flags) {
     return kUsage;
   }
   qo.fields = std::move(*fields);
+  std::string time_source;
+  auto event_time = PayloadEventTimeOf(*cfg, flags.route, &time_source);
+  if (!event_time.ok()) {
+    std::cerr << "mqtt2s3 serve: " << event_time.status().message() << "\n";
+    return kUsage;
+  }
+  if (flags.no_directory) {
+    spdlog::info("serve: devices read through each object's index (--no-directory)");
+  } else if (*event_time) {
+    so.payload_event_time = std::move(*event_time);
+    spdlog::info("serve: devices read through the group directories, event times from {}",
+                 time_source);
+  } else {
+    spdlog::info("serve: devices read through each object's index: {}", time_source);
+  }
   auto options = ClientOptionsFromConfig(*cfg);
   if (!options.ok()) {
     std::cerr << "mqtt2s3 serve: " << options.status().ToString() << "\n";

@@ -84,6 +84,7 @@ struct ServeFlags {
   size_t threads = 4;
   size_t max_objects = 2000;
   size_t cached_objects = 64;
+  bool no_directory = false;  // always read through each object's index
 };
 
 int RunConverter(const RunFlags& flags);

@@ -30,7 +30,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <optional>
 #include <memory>
 #include <set>
 #include <span>
@@ -137,7 +139,8 @@ inline constexpr int64_t kUnknownEventTime = std::numeric_limits<int64_t>::min()
 struct Message {
   std::string index_key;  // through the group directory: the group's cluster key
   std::string topic;      // through the group directory: empty
-  int64_t event_time_ms = 0;  // through the group directory: kUnknownEventTime
+  // Through the group directory: kUnknownEventTime, or QueryOptions::payload_event_time's.
+  int64_t event_time_ms = 0;
   std::string dedupe_id;  // through the group directory: empty
   std::string payload;
 };
@@ -166,6 +169,16 @@ struct QueryOptions {
   // and the time window does not cut through a wanted group. Messages read that way carry
   // their payload and cluster key only (see Message); set false to always use the index.
   bool use_directory = true;
+  // Event times for the directory path, read from the payloads (e.g. a route's time_field, as
+  // `mqtt2s3 serve` does): Query calls the factory once per object read through the directory
+  // (so what it returns may keep buffers; it runs on one worker thread) and the function for
+  // each message of that object. A message then carries the returned time, which must lie in
+  // its group's event-time range (FORMAT.md 3.3): when it returns nullopt or a time outside
+  // that range for any message (its index time was not the payload's, e.g. the converter
+  // stamped it with the receive time), the object is read through its index instead. Unset:
+  // such messages carry kUnknownEventTime.
+  using PayloadEventTime = std::function<std::optional<int64_t>(std::string_view payload)>;
+  std::function<PayloadEventTime()> payload_event_time;
 };
 
 struct QueryResult {

@@ -173,6 +173,8 @@ StatusOr<QueryResult> Reader::Query(const QueryOptions& q) {
         ok = bodies[r].size() == fetch[r].length;
       }
       std::vector<Message> messages;
+      QueryOptions::PayloadEventTime event_time;
+      if (ok && q.payload_event_time) event_time = q.payload_event_time();
       for (size_t g = 0; g < wanted->size() && ok; ++g) {
         const format::DirectoryGroup& grp = *(*wanted)[g];
         const format::ByteRange r = grp.FetchRange(info);
@@ -184,8 +186,16 @@ StatusOr<QueryResult> Reader::Query(const QueryOptions& q) {
           break;
         }
         for (std::string_view p : *payloads) {
-          messages.push_back({grp.key, std::string(), kUnknownEventTime, std::string(),
-                              std::string(p)});
+          int64_t t = kUnknownEventTime;
+          if (event_time) {
+            const std::optional<int64_t> from_payload = event_time(p);
+            if (!from_payload || *from_payload < grp.first_ms || *from_payload > grp.last_ms) {
+              ok = false;  // not the time the index holds: the index decides
+              break;
+            }
+            t = *from_payload;
+          }
+          messages.push_back({grp.key, std::string(), t, std::string(), std::string(p)});
         }
       }
       if (ok) {

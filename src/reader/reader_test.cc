@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
 #include <mutex>
 
@@ -266,6 +267,63 @@ TEST(ReaderQuery, ADeviceIsOneHeadAndOneRangedGetPerObjectThroughTheDirectory) {
   EXPECT_EQ(by_index->messages.front().payload, "{\"i\":7}");
   EXPECT_EQ(by_index->messages.back().payload, "{\"i\":11997}");
   EXPECT_EQ(reader.stats().heads, 12u);
+}
+
+// The payload names its own time (here {"i":N} was stamped 1000 + N): the directory path
+// gives each message the index's time; a payload whose time is missing or is not the index's
+// (outside its group's range) sends that object to the index.
+TEST(ReaderQuery, PayloadEventTimesOnTheDirectoryPathOrTheIndexWhenTheyDisagree) {
+  Fixture f = MakeClient();
+  std::vector<std::string> keys = {"obj-0", "obj-1", "obj-2"};
+  for (size_t k = 0; k < keys.size(); ++k) {
+    Store(f.fake, 2000, 10, /*force_companion=*/true, keys[k], k * 2000);
+  }
+  Reader reader(f.client);
+  QueryOptions q;
+  q.bucket = "bucket";
+  q.keys = keys;
+  q.selector.component = "robot-7";
+  q.use_directory = false;
+  auto by_index = reader.Query(q);
+  ASSERT_TRUE(by_index.ok()) << by_index.status().ToString();
+
+  std::atomic<int> factories{0};
+  int64_t skew = 0;     // added to every time read
+  int64_t missing = -1;  // the payload {"i":missing} has no time
+  q.use_directory = true;
+  q.payload_event_time = [&]() -> QueryOptions::PayloadEventTime {
+    ++factories;
+    return [&](std::string_view payload) -> std::optional<int64_t> {
+      const int64_t i = std::stoll(std::string(payload.substr(5)));
+      if (i == missing) return std::nullopt;
+      return 1000 + i + skew;
+    };
+  };
+  auto by_dir = reader.Query(q);
+  ASSERT_TRUE(by_dir.ok()) << by_dir.status().ToString();
+  EXPECT_EQ(by_dir->objects_by_directory, 3u);
+  EXPECT_EQ(factories.load(), 3);
+  ASSERT_EQ(by_dir->messages.size(), by_index->messages.size());
+  for (size_t i = 0; i < by_dir->messages.size(); ++i) {
+    EXPECT_EQ(by_dir->messages[i].payload, by_index->messages[i].payload);
+    EXPECT_EQ(by_dir->messages[i].event_time_ms, by_index->messages[i].event_time_ms) << i;
+  }
+
+  missing = 2007;  // robot-7 of obj-1: that object alone is read through its index
+  auto one_missing = reader.Query(q);
+  ASSERT_TRUE(one_missing.ok());
+  EXPECT_EQ(one_missing->objects_by_directory, 2u);
+  EXPECT_EQ(Payloads(*one_missing), Payloads(*by_index));
+  EXPECT_EQ(one_missing->messages[200].event_time_ms, by_index->messages[200].event_time_ms);
+
+  missing = -1;
+  skew = 1;  // the last message of each group lands past its group's range
+  auto skewed = reader.Query(q);
+  ASSERT_TRUE(skewed.ok());
+  EXPECT_EQ(skewed->objects_by_directory, 0u);
+  for (size_t i = 0; i < skewed->messages.size(); ++i) {
+    EXPECT_EQ(skewed->messages[i].event_time_ms, by_index->messages[i].event_time_ms) << i;
+  }
 }
 
 // 300 devices do not fit the metadata: the device's group comes from one bucket of the

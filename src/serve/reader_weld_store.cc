@@ -82,7 +82,8 @@ StatusOr<std::vector<DeviceMessage>> ReaderWeldStore::ReadMessages(std::string_v
         std::to_string(listed.objects.size()) + " objects, more than the limit of " +
         std::to_string(options_.max_objects_per_read) + " per query; narrow the time range");
   }
-  // All objects in parallel, each HEAD + index + coalesced ranged GETs (a chart needs each
+  // All objects in parallel, each HEAD + one ranged GET through the group directory with the
+  // times read from the payloads, or HEAD + index + coalesced ranged GETs (a chart needs each
   // weld's own time, which the group directory does not carry).
   QueryOptions q;
   q.bucket = std::string(bucket);
@@ -92,7 +93,8 @@ StatusOr<std::vector<DeviceMessage>> ReaderWeldStore::ReadMessages(std::string_v
   q.selector.component_index = options_.device_component;
   q.selector.time = range;
   q.concurrency = options_.concurrency;
-  q.use_directory = false;
+  q.use_directory = static_cast<bool>(options_.payload_event_time);
+  q.payload_event_time = options_.payload_event_time;
   std::vector<DeviceMessage> out;
   if (q.keys.empty()) return out;
   M2S_ASSIGN_OR_RETURN(QueryResult result, reader.Query(q));

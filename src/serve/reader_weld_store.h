@@ -1,7 +1,9 @@
 // ReaderWeldStore: the WeldStore on real S3, through mqtt2s3::Reader (include/mqtt2s3/reader.h).
 // Per read: one listing of the bucket (object names carry their event-time range), then for
-// each overlapping object a HEAD + index load (unless cached from an earlier query) and
-// ranged GETs of the wanted device only.
+// each overlapping object, in parallel, a HEAD + one ranged GET of the device's group through
+// the group directory when `payload_event_time` can give each message its time, else a HEAD
+// + index load and ranged GETs of the wanted device only. Device listings load indexes
+// (kept for later queries).
 // Messages with a dedupe id already returned by the same read (a redelivery stored twice)
 // are dropped.
 //
@@ -12,8 +14,10 @@
 // every call uses its own Reader (Readers are not thread-safe, and cheap).
 #pragma once
 
+#include <functional>
 #include <memory>
 
+#include "mqtt2s3/reader.h"
 #include "s3/client.h"
 #include "serve/open_object_cache.h"
 #include "serve/weld_store.h"
@@ -36,6 +40,10 @@ struct ReaderWeldStoreOptions {
   // Opened objects (their indexes) kept for later queries (serve/open_object_cache.h); 0
   // opens every object on every query.
   size_t cached_objects = 64;
+  // Each message's event time from its payload (serve/payload_event_time.h): set, a device is
+  // read through the objects' group directories (HEAD + one ranged GET each; an object whose
+  // payload times are not its index's is read through the index). Unset: always the index.
+  std::function<QueryOptions::PayloadEventTime()> payload_event_time;
 
   Status Validate() const;
 };

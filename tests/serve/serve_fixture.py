@@ -187,12 +187,17 @@ class Stack:
     def start(self):
         self._spawn(["run", "--config", self.config], r"subscribed", "converter")
         self._publish()
+        self.base_url = self.spawn_serve("serve", *self.serve_args)
+        self._wait_for_all_welds()
+
+    def spawn_serve(self, name, *args):
+        """Starts one more `mqtt2s3 serve` on this stack's data (log <tmp>/<name>.log, stopped
+        by stop()) and returns its base URL."""
         m = self._spawn(["serve", "--config", self.config, "--listen", "127.0.0.1:0",
                          "--bucket-template", self.bucket_template, "--plants", ",".join(PLANTS),
-                         *self.serve_args],
-                        r"listening on (http://127\.0\.0\.1:\d+)/", "serve")
-        self.base_url = m.group(1)
-        self._wait_for_all_welds()
+                         *args],
+                        r"listening on (http://127\.0\.0\.1:\d+)/", name)
+        return m.group(1)
 
     def _publish(self):
         messages = []
@@ -246,10 +251,10 @@ class Stack:
             time.sleep(0.5)
         raise AssertionError(f"serve did not see all {want} welds per plant within 60 s: {counts}")
 
-    def post(self, path, body):
-        """(status, parsed JSON) of a POST with a JSON body."""
+    def post(self, path, body, base_url=None):
+        """(status, parsed JSON) of a POST with a JSON body (to base_url's serve if given)."""
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        req = urllib.request.Request(self.base_url + path, data=data, method="POST",
+        req = urllib.request.Request((base_url or self.base_url) + path, data=data, method="POST",
                                      headers={"Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(req, timeout=30) as r:

@@ -2,6 +2,7 @@
 weld spots (real converter, real RGW). The request bodies are shaped like the ones Grafana
 sends (SimpleJSON / simpod JSON data source: range, intervalMs, maxDataPoints, targets...)."""
 import concurrent.futures
+import os
 import socket
 import unittest
 
@@ -76,6 +77,33 @@ class GrafanaProtocolTest(unittest.TestCase):
             self.assertEqual(series["datapoints"], self.expected("1", d))
         self.assertEqual(body[3]["datapoints"], self.expected("2", "WELDING-STATION-03",
                                                               "Current"))
+
+    def test_directory_reads_and_index_reads_answer_the_same(self):
+        """By default serve reads a device through the objects' group directories (HEAD + one
+        ranged GET each), each weld's time read from its payload by the route's time_field
+        (compressed payloads inflated); --no-directory reads every object's index. Whole
+        hour, a window cutting through the objects, one device and all: the same answers."""
+        with open(os.path.join(self.stack.tmp, "serve.log")) as f:
+            self.assertIn("read through the group directories, event times from route "
+                          "'welding', time_field /weldspot/Timestamp", f.read())
+        by_index = self.stack.spawn_serve("serve-index", "--no-directory")
+        with open(os.path.join(self.stack.tmp, "serve-index.log")) as f:
+            self.assertIn("read through each object's index (--no-directory)", f.read())
+        windows = [("2018-10-01T17:00:00.000Z", "2018-10-01T17:59:59.999Z"),
+                   ("2018-10-01T17:00:07.000Z", "2018-10-01T17:00:41.000Z")]
+        for frm, to in windows:
+            for plant in fx.PLANTS:
+                body = grafana_query([{"target": f"plant/{plant}/device/*/Voltage", "refId": "A"},
+                                      {"target": f"plant/{plant}/device/{fx.COMPRESSED_DEVICE}"
+                                                 "/Current", "refId": "B"}],
+                                     frm=frm, to=to, max_points=100000)
+                status, directory = self.stack.post("/query", body)
+                self.assertEqual(status, 200, directory)
+                status, index = self.stack.post("/query", body, base_url=by_index)
+                self.assertEqual(status, 200, index)
+                self.assertEqual(directory, index, f"plant {plant}, {frm} .. {to}")
+                self.assertEqual(len(directory), len(fx.DEVICES) + 1)
+                self.assertTrue(all(s["datapoints"] for s in directory))
 
     def test_structured_payload_form_selects_the_same_series(self):
         status, body = self.stack.post("/query", grafana_query([
