@@ -5,6 +5,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_set>
 
@@ -240,8 +241,6 @@ StatusOr<QueryResult> Reader::Query(const QueryOptions& q) {
     for (std::thread& t : threads) t.join();
   }
 
-  std::unordered_set<std::string> seen_payloads;  // "<cluster key>\0<payload>"
-  std::string scratch;
   for (ObjectResult& o : objects) {
     Add(&result.requests, o.requests);
     if (!o.status.ok()) {
@@ -249,29 +248,57 @@ StatusOr<QueryResult> Reader::Query(const QueryOptions& q) {
       return o.status;
     }
   }
-  for (size_t i = 0; i < objects.size(); ++i) {
-    ObjectResult& o = objects[i];
+  // Repeats of directory reads are (cluster key, payload) pairs seen before; the set points at
+  // the messages themselves (nothing copied), so they stay in place until every object is
+  // decided, then the kept ones move into the result.
+  struct PayloadRef {
+    const Message* m;
+    bool operator==(const PayloadRef& o) const {
+      return m->index_key == o.m->index_key && m->payload == o.m->payload;
+    }
+  };
+  struct PayloadRefHash {
+    size_t operator()(const PayloadRef& r) const {
+      return std::hash<std::string_view>()(r.m->payload) * 0x9E3779B97F4A7C15ull ^
+             std::hash<std::string_view>()(r.m->index_key);
+    }
+  };
+  size_t total = 0;
+  for (const ObjectResult& o : objects) total += o.messages.size();
+  std::unordered_set<PayloadRef, PayloadRefHash> seen_payloads;
+  std::vector<bool> keep(total, true);
+  size_t at = 0;
+  for (ObjectResult& o : objects) {
     ++result.objects;
     if (o.by_directory) ++result.objects_by_directory;
-    for (Message& m : o.messages) {
-      if (options_.dedupe) {
-        bool repeat = false;
-        if (o.dedupe_by_payload) {
-          scratch.assign(m.index_key).push_back('\0');
-          scratch.append(m.payload);
-          repeat = !seen_payloads.insert(scratch).second;
-        } else if (!m.dedupe_id.empty()) {
-          repeat = !seen_dedupe_ids_.emplace(m.dedupe_id).second;
-        }
-        if (repeat) {
-          ++result.duplicates_dropped;
-          continue;
-        }
-      }
-      result.messages.push_back(std::move(m));
+    if (!options_.dedupe) {
+      at += o.messages.size();
+      continue;
     }
-    o.messages.clear();
+    if (o.dedupe_by_payload && seen_payloads.empty()) seen_payloads.reserve(total);
+    for (const Message& m : o.messages) {
+      bool repeat = false;
+      if (o.dedupe_by_payload) {
+        repeat = !seen_payloads.insert(PayloadRef{&m}).second;
+      } else if (!m.dedupe_id.empty()) {
+        repeat = !seen_dedupe_ids_.emplace(m.dedupe_id).second;
+      }
+      if (repeat) {
+        ++result.duplicates_dropped;
+        keep[at] = false;
+      }
+      ++at;
+    }
   }
+  result.messages.reserve(total - result.duplicates_dropped);
+  at = 0;
+  for (ObjectResult& o : objects) {
+    for (Message& m : o.messages) {
+      if (keep[at++]) result.messages.push_back(std::move(m));
+    }
+  }
+  seen_payloads.clear();  // before the messages it points at go
+  objects.clear();
   const uint64_t lists = result.requests.lists;
   result.requests.lists = 0;
   Add(&stats_, result.requests);

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "serve/weld_payload.h"
 
@@ -154,16 +156,29 @@ StatusOr<std::vector<TimeSeries>> QueryEngine::Query(const QueryRequest& request
     // Resolved by ResolveTarget, so there is one.
     const std::string_view pointer = FieldPointer(t.field, options_.fields).value_or("");
     // Series in device order for a wildcard; the read is in time order, so points stay sorted.
-    std::map<std::string, std::vector<Point>, NaturalOrder> by_device;
+    // Grouped by hash (devices interleave in time order), ordered once at the end.
+    std::unordered_map<std::string_view, std::vector<Point>> by_device;
     if (!t.all_devices()) by_device[t.device];  // an empty series still answers the target
+    std::string_view last_device;
+    std::vector<Point>* last_points = nullptr;
     for (const DeviceMessage& m : msgs) {
       if (!t.all_devices() && m.device != t.device) continue;
       auto v = parser.Number(m.payload, pointer);
       if (!v.ok()) continue;
-      by_device[m.device].push_back({m.event_time_ms, *v});
+      if (last_points == nullptr || m.device != last_device) {
+        last_device = m.device;
+        last_points = &by_device[last_device];
+      }
+      last_points->push_back({m.event_time_ms, *v});
     }
-    for (auto& [device, points] : by_device) {
-      out.push_back({FormatTarget({t.plant, device, t.field}), Downsample(points, max_points)});
+    std::vector<std::pair<std::string_view, std::vector<Point>*>> devices;
+    devices.reserve(by_device.size());
+    for (auto& [device, points] : by_device) devices.emplace_back(device, &points);
+    std::sort(devices.begin(), devices.end(),
+              [](const auto& a, const auto& b) { return NaturalLess(a.first, b.first); });
+    for (auto& [device, points] : devices) {
+      out.push_back(
+          {FormatTarget({t.plant, std::string(device), t.field}), Downsample(*points, max_points)});
     }
   }
   return out;

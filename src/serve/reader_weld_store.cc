@@ -98,16 +98,20 @@ StatusOr<std::vector<DeviceMessage>> ReaderWeldStore::ReadMessages(std::string_v
   std::vector<DeviceMessage> out;
   if (q.keys.empty()) return out;
   M2S_ASSIGN_OR_RETURN(QueryResult result, reader.Query(q));
-  out.reserve(result.messages.size());
-  for (Message& m : result.messages) {
+  // Objects of one partition are in time order by name, but several writer instances (or a
+  // redelivery) can interleave, and a group holds its messages in arrival order: sort once
+  // (positions, not the messages) so every series is monotonic for the charts.
+  std::vector<std::pair<int64_t, uint32_t>> order(result.messages.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    order[i] = {result.messages[i].event_time_ms, static_cast<uint32_t>(i)};
+  }
+  std::sort(order.begin(), order.end());  // by time, then position: stable
+  out.reserve(order.size());
+  for (const auto& [time, i] : order) {
+    Message& m = result.messages[i];
     out.push_back(DeviceMessage{std::string(Component(m.index_key, options_.device_component)),
                                 m.event_time_ms, std::move(m.payload)});
   }
-  // Objects of one partition are in time order by name, but several writer instances (or a
-  // redelivery) can interleave: sort once so every series is monotonic for the charts.
-  std::stable_sort(out.begin(), out.end(), [](const DeviceMessage& a, const DeviceMessage& b) {
-    return a.event_time_ms < b.event_time_ms;
-  });
   return out;
 }
 
