@@ -156,7 +156,6 @@ Status Converter::Impl::Run(bool handle_signals) {
   session_->SetStateHandler([this](const mqtt::SessionEvent& e) { OnState(e); });
   if (log_) {
     session_->SetPubRelHandler([this](uint16_t packet_id) { OnPubRel(packet_id); });
-    redelivery_.SetWindow(options_.session.receive_maximum);
     RestoreRedeliveries(rec);
     // Before any new message: what the last run logged but did not store goes first, in the
     // same batches under the same keys.

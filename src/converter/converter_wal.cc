@@ -59,6 +59,7 @@ Status Converter::Impl::OpenWal(wal::Recovered* rec) {
   wal::LogOptions lo = options_.wal;
   // One write(2) per ingest burst instead of per message; acks still wait for the sync.
   if (lo.write_buffer_bytes == 0) lo.write_buffer_bytes = 64 << 10;
+  lo.content_hash = ContentHash;  // every logged packet id, uploaded or not, is recognisable
   auto log = wal::Log::Open(lo, wal::PosixFileSystem(), rec);
   if (!log.ok()) {
     return log.status().WithContext("opening the write-ahead log (wal.dir '" + options_.wal.dir +
@@ -240,8 +241,11 @@ void Converter::Impl::OnPubRel(uint16_t packet_id) {
 }
 
 void Converter::Impl::RestoreRedeliveries(const wal::Recovered& rec) {
-  redelivery_.SetAckedThrough(rec.acked_through);
   for (const auto& [packet_id, p] : rec.packets) {
+    if (p.has_content_hash) {
+      redelivery_.OnLogged(packet_id, p.qos, p.content_hash, p.sequence);
+      continue;
+    }
     // pending is in sequence order.
     auto it = std::lower_bound(rec.pending.begin(), rec.pending.end(), p.sequence,
                                [](const wal::Message& m, uint64_t s) { return m.sequence < s; });
@@ -267,7 +271,6 @@ void Converter::Impl::OnWalFailure(const Status& s) {
 
 void Converter::Impl::ReleaseDurable() {
   const uint64_t durable = log_->durable_sequence();
-  redelivery_.SetAckedThrough(durable);  // before any of these acks can go out
   uint64_t released = 0;
   while (!pending_acks_.empty() && pending_acks_.front().first <= durable) {
     session_->Release(mqtt::AckToken{pending_acks_.front().second});

@@ -13,12 +13,10 @@ RedeliveryTable::RedeliveryTable() : entries_(new Entry[65536]) {}
 void RedeliveryTable::OnLogged(uint16_t packet_id, uint8_t qos, uint64_t content_hash,
                                uint64_t seq) {
   entries_[packet_id] = {seq, content_hash, qos, true};
-  if (seq > newest_) newest_ = seq;
 }
 
 void RedeliveryTable::OnLoggedWithoutContent(uint16_t packet_id, uint8_t qos, uint64_t seq) {
   entries_[packet_id] = {seq, 0, qos, false};
-  if (seq > newest_) newest_ = seq;
 }
 
 void RedeliveryTable::OnPubRel(uint16_t packet_id) {
@@ -30,9 +28,7 @@ std::optional<uint64_t> RedeliveryTable::Match(uint16_t packet_id, uint8_t qos,
   Entry& e = entries_[packet_id];
   if (e.seq == 0 || e.qos != qos) return std::nullopt;
   if (e.has_content ? e.hash != content_hash : qos != 2) return std::nullopt;
-  // QoS 1: while its ack cannot have gone out, or may have been lost in the broker's window.
-  // QoS 2: until PUBREL (the id is taken).
-  if (qos == 1 && e.seq <= acked_through_ && e.seq + window_ <= newest_) return std::nullopt;
+  // QoS 1: its ack may never have reached the broker, however old. QoS 2: until PUBREL.
   const uint64_t seq = e.seq;
   if (qos == 1) e = {};
   return seq;

@@ -3,22 +3,22 @@
 // (docs/WAL.md "Redeliveries").
 //
 //   RedeliveryTable t;
-//   t.Restore(recovered, content_hash_of);                 // at start-up, from the WAL
-//   t.OnLogged(packet_id, qos, ContentHash(topic, payload), seq);   // every QoS 1/2 append
-//   t.SetAckedThrough(log.durable_sequence());            // acks up to here may have gone out
+//   t.OnLogged(packet_id, qos, ContentHash(topic, payload), seq);   // every QoS 1/2 append,
+//                                                          // and at start-up from the WAL
 //   if (auto seq = t.Match(packet_id, qos, ContentHash(topic, payload))) { ack once *seq is
 //     durable; do not store }
 //   t.OnPubRel(packet_id);                                // the QoS 2 exchange is over
 //
 // "The same message" is: the same packet id, DUP set on the redelivery, the same QoS and the
-// same topic + payload (64-bit hash), and either
-//   - its ack was never sent (WAL sequence above the ack mark): the broker cannot have reused
-//     the id, because it reuses an id only after our ack; or
-//   - QoS 2 with PUBREC sent and no PUBREL yet: the id is still taken by that exchange; or
-//   - QoS 1 among the last `window` messages logged (the broker's in-flight window, Receive
-//     Maximum): its ack may have been lost with the connection. Here a broker that reused the
-//     id at once for a byte-identical message on the same topic, lost before we logged it,
-//     would have that copy taken for the first: indistinguishable messages stored once.
+// same topic + payload (64-bit hash) as the latest message logged with that id, and
+//   - QoS 1: however long ago it was logged. Its PUBACK may have been lost with the
+//     connection (a kill -9 resets the socket and the broker drops the acks it had not read
+//     yet), and the broker redelivers everything it holds unacked, which mosquitto 2.0 lets
+//     grow past Receive Maximum. A match is used up. The one case taken wrongly: the broker
+//     got our PUBACK, reused the id for a byte-identical message on the same topic, and that
+//     copy was lost before we logged it; then two indistinguishable messages are stored once.
+//   - QoS 2 until PUBREL, PUBREC sent or not: the id is still taken by that exchange. One
+//     already uploaded and restored without its content is recognised by its id alone.
 // Anything else is stored (a duplicate at worst).
 //
 // Memory: a fixed table of 65,536 entries (1 MiB), allocated once.
@@ -44,19 +44,10 @@ class RedeliveryTable {
   // which identifies a QoS 2 redelivery (the id stays taken until PUBREL).
   void OnLoggedWithoutContent(uint16_t packet_id, uint8_t qos, uint64_t seq);
   void OnPubRel(uint16_t packet_id);
-  // Acks may have been sent for every message up to `seq`.
-  void SetAckedThrough(uint64_t seq) {
-    if (seq > acked_through_) acked_through_ = seq;
-  }
-  // How many of the latest logged messages may still be unacked at the broker (its in-flight
-  // window); 0 = only those whose ack never went out.
-  void SetWindow(uint64_t messages) { window_ = messages; }
 
   // For a redelivered (DUP) PUBLISH: the WAL sequence of the copy already logged, or nullopt
   // when it must be stored. A QoS 1 match is used up (the ack goes out now).
   std::optional<uint64_t> Match(uint16_t packet_id, uint8_t qos, uint64_t content_hash);
-
-  uint64_t acked_through() const { return acked_through_; }
 
  private:
   struct Entry {
@@ -66,9 +57,6 @@ class RedeliveryTable {
     bool has_content = false;
   };
   std::unique_ptr<Entry[]> entries_;
-  uint64_t acked_through_ = 0;
-  uint64_t window_ = 0;
-  uint64_t newest_ = 0;  // the highest sequence logged
 };
 
 }  // namespace mqtt2s3::converter

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -56,6 +57,9 @@ struct LogOptions {
   // writes them first, so durable_sequence() is unaffected. Ignored with kNever (its
   // "written to the OS on Append" needs a write per record). 0 = a write per record.
   size_t write_buffer_bytes = 0;
+  // When set, recovery fills PacketRecord::content_hash of every message logged with a packet
+  // id, uploaded or not (the redelivery check, docs/WAL.md "Redeliveries"); empty = not.
+  std::function<uint64_t(std::string_view topic, std::string_view payload)> content_hash;
   Status Validate() const;
 };
 
@@ -75,6 +79,8 @@ struct LogStats {
 struct PacketRecord {
   uint64_t sequence = 0;
   uint8_t qos = 0;
+  bool has_content_hash = false;  // LogOptions::content_hash was set
+  uint64_t content_hash = 0;      // of its topic and payload
 };
 
 // What Open found on disk.

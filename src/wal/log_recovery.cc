@@ -134,7 +134,12 @@ Status Log::RecoverSegment(Segment* seg, bool is_last, std::vector<Message>* mes
           ack_mark_ = std::max(ack_mark_, rec.message.sequence);
         }
         if ((rec.message.flags & kFlagPacketId) && rec.message.qos > 0) {
-          recovered->packets[rec.message.packet_id] = {rec.message.sequence, rec.message.qos};
+          PacketRecord& p = recovered->packets[rec.message.packet_id];
+          p = {rec.message.sequence, rec.message.qos};
+          if (options_.content_hash) {
+            p.has_content_hash = true;
+            p.content_hash = options_.content_hash(rec.message.topic, rec.message.payload);
+          }
         }
         messages->push_back(std::move(rec.message));
         break;

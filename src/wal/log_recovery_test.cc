@@ -285,6 +285,34 @@ TEST(LogRecoveryTest, PacketIdsAckMarksAndPubRelsAreRecovered) {
   EXPECT_EQ(again.acked_through, 6u);
 }
 
+// With LogOptions::content_hash, a packet id's latest message keeps its content hash after its
+// batch was committed (uploaded): a QoS 1 redelivery of it is still recognised.
+TEST(LogRecoveryTest, PacketRecordsCarryTheContentHashOfCommittedMessagesToo) {
+  FakeFileSystem fs;
+  LogOptions o = Options();
+  o.content_hash = [](std::string_view topic, std::string_view payload) {
+    return topic.size() * 1000 + payload.size();
+  };
+  {
+    auto log = Log::Open(o, &fs, nullptr);
+    ASSERT_TRUE(log.ok());
+    ASSERT_TRUE((*log)->Append({.partition = "p", .topic = "tt", .payload = "xyz", .qos = 1,
+                                .flags = kFlagPacketId, .packet_id = 5}).ok());
+    ASSERT_TRUE((*log)->Commit({"p", 1, 1}).ok());
+    ASSERT_TRUE((*log)->Sync().ok());
+  }
+  Recovered rec;
+  ASSERT_TRUE(Log::Open(o, &fs, &rec).ok());
+  EXPECT_TRUE(rec.pending.empty());
+  ASSERT_TRUE(rec.packets.contains(5));
+  EXPECT_TRUE(rec.packets.at(5).has_content_hash);
+  EXPECT_EQ(rec.packets.at(5).content_hash, 2003u);
+  o.content_hash = nullptr;
+  Recovered without;
+  ASSERT_TRUE(Log::Open(o, &fs, &without).ok());
+  EXPECT_FALSE(without.packets.at(5).has_content_hash);
+}
+
 TEST(LogRecoveryTest, UnderSyncNeverEveryMessageCountsAsAcked) {
   FakeFileSystem fs;
   LogOptions o = Options();
