@@ -59,7 +59,7 @@ struct LogOptions {
   size_t write_buffer_bytes = 0;
   // When set, recovery fills PacketRecord::content_hash of every message logged with a packet
   // id, uploaded or not (the redelivery check, docs/WAL.md "Redeliveries"); empty = not.
-  std::function<uint64_t(std::string_view topic, std::string_view payload)> content_hash;
+  std::function<uint64_t(std::string_view topic, std::string_view payload)> content_hash = nullptr;
   Status Validate() const;
 };
 
