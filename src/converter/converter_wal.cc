@@ -28,7 +28,9 @@ namespace {
 constexpr size_t kWalExtraHeader = 10;
 
 void PutLE(std::string* out, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  char le[8];
+  for (int i = 0; i < bytes; ++i) le[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+  out->append(le, static_cast<size_t>(bytes));
 }
 
 uint64_t GetLE(std::string_view in, size_t at, int bytes) {
