@@ -5,6 +5,39 @@
 #include "route/utc_time.h"
 
 namespace mqtt2s3::route {
+namespace {
+
+// True when `t` renders the same for every message of a topic: it reads no payload field, no
+// receive time, no sequence number and no event time (a time partition).
+bool RendersFromTopicOnly(const KeyTemplate& t) {
+  for (const TemplateSegment& seg : t.segments()) {
+    switch (seg.kind) {
+      case SegmentKind::kLiteral:
+      case SegmentKind::kNamedLevel:
+      case SegmentKind::kLevel:
+      case SegmentKind::kTopic:
+      case SegmentKind::kInstance:
+      case SegmentKind::kRoute:
+      case SegmentKind::kPartitionSeq:
+      case SegmentKind::kCount:
+      case SegmentKind::kObjectName:
+        break;
+      case SegmentKind::kFirst:
+      case SegmentKind::kLast:
+        if (seg.time_partition) return false;
+        break;
+      case SegmentKind::kJson:
+      case SegmentKind::kReceiveTime:
+      case SegmentKind::kSeq:
+        return false;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 StatusOr<Router> Router::Create(const RouterOptions& options) {
   M2S_RETURN_IF_ERROR(options.Validate());
@@ -29,6 +62,9 @@ StatusOr<Router> Router::Create(const RouterOptions& options) {
     }
     shared->key_limits.push_back(
         {options.max_value_bytes, options.max_key_bytes - growth});
+    shared->bucket_topic_only.push_back(!c->bucket().has_value() ||
+                                        RendersFromTopicOnly(*c->bucket()));
+    shared->key_topic_only.push_back(RendersFromTopicOnly(c->key()));
     shared->routes.push_back(std::move(*c));
   }
   return Router(std::move(shared));
@@ -112,8 +148,18 @@ bool Router::Route(std::string_view topic, std::string_view payload,
   result->event_time_out_of_window = false;
 
   const auto& routes = shared_->routes;
+  // A remembered topic skips the filter walk, and the bucket and key renders that depend on
+  // the topic alone. Only successes are remembered.
+  const MemoEntry* memo = nullptr;
+  if (memo_capacity_ != 0) {
+    if (auto it = memo_.find(topic); it != memo_.end()) memo = &it->second;
+  }
   size_t index = 0;
-  while (index < routes.size() && !routes[index].filter().Matches(topic)) ++index;
+  if (memo != nullptr) {
+    index = static_cast<size_t>(memo->route_index);
+  } else {
+    while (index < routes.size() && !routes[index].filter().Matches(topic)) ++index;
+  }
   if (index == routes.size()) {
     result->reason = DeadLetterReason::kNoRoute;
     result->detail.assign("no route matches topic '");
@@ -194,16 +240,27 @@ bool Router::Route(std::string_view topic, std::string_view payload,
   in.instance = shared_->instance_id;
   in.route = route.options().name;
 
-  if (!RenderBucket(route, in, result)) return false;
-  result->partition.assign(result->bucket);
-  result->partition.push_back('/');
-  DeadLetterReason r = route.key().Render(in, shared_->key_limits[index], &result->partition,
-                                          &result->detail);
-  if (r != DeadLetterReason::kNone) {
-    result->reason = r;
-    result->detail.insert(0, "key template '" + route.key().text() + "': ");
+  const bool bucket_memoised = shared_->bucket_topic_only[index];
+  const bool partition_memoised = bucket_memoised && shared_->key_topic_only[index];
+  if (memo != nullptr && bucket_memoised) {
+    result->bucket.assign(memo->bucket);
+  } else if (!RenderBucket(route, in, result)) {
     return false;
   }
+  DeadLetterReason r = DeadLetterReason::kNone;
+  if (memo != nullptr && partition_memoised) {
+    result->partition.assign(memo->partition);
+  } else {
+    result->partition.assign(result->bucket);
+    result->partition.push_back('/');
+    r = route.key().Render(in, shared_->key_limits[index], &result->partition, &result->detail);
+    if (r != DeadLetterReason::kNone) {
+      result->reason = r;
+      result->detail.insert(0, "key template '" + route.key().text() + "': ");
+      return false;
+    }
+  }
+  if (memo == nullptr && memo_capacity_ != 0) Remember(topic, index, *result);
   r = route.index_key().Render(in, shared_->index_limits, &result->index_key,
                                &result->detail);
   if (r != DeadLetterReason::kNone) {
@@ -220,6 +277,16 @@ bool Router::Route(std::string_view topic, std::string_view payload,
     result->detail.clear();
   }
   return true;
+}
+
+void Router::Remember(std::string_view topic, size_t index, const RouteResult& result) {
+  if (memo_.size() >= memo_capacity_) memo_.clear();  // bounded: start over
+  MemoEntry& e = memo_[std::string(topic)];
+  e.route_index = static_cast<int>(index);
+  if (shared_->bucket_topic_only[index]) {
+    e.bucket = result.bucket;
+    if (shared_->key_topic_only[index]) e.partition = result.partition;
+  }
 }
 
 Status Router::RenderObjectKey(size_t route_index, std::string_view partial_key,

@@ -25,6 +25,14 @@
 // max_inflated_bytes, or a compressed level other than 0/1 is dead-lettered
 // (invalid_payload) with a detail saying which.
 //
+// Per-topic memo: what depends on the topic alone (the matching route, and the bucket and the
+// partial key when their templates read only topic levels, {topic}, {instance}, {route} and
+// batch slots) is remembered per topic after its first successful render and reused. A
+// template with {json:...}, {receive_time}, {seq} or a time partition ({first}/{last} in a
+// directory component) is rendered for every message; failures are never remembered, so
+// dead letters are reported exactly as without the memo. At most memo_capacity() topics are
+// remembered; a new topic beyond that empties the memo first.
+//
 // Lifecycle: Create() validates and compiles; the Router is then used for the life of the
 // process. Thread-safety: NOT thread-safe (it owns per-message scratch); give each thread its
 // own Clone(), which shares the compiled routes. RenderObjectKey() is const and thread-safe.
@@ -35,6 +43,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -107,6 +116,15 @@ class Router {
   static bool SplitPartition(std::string_view partition, std::string_view* bucket,
                              std::string_view* partial_key);
 
+  // The memo's bound in topics (default kDefaultMemoCapacity); 0 turns the memo off.
+  static constexpr size_t kDefaultMemoCapacity = 4096;
+  void set_memo_capacity(size_t topics) {
+    memo_capacity_ = topics;
+    memo_.clear();
+  }
+  size_t memo_capacity() const { return memo_capacity_; }
+  size_t memo_size() const { return memo_.size(); }
+
   size_t route_count() const { return shared_->routes.size(); }
   const CompiledRoute& route(size_t i) const { return shared_->routes[i]; }
   const std::string& instance_id() const { return shared_->instance_id; }
@@ -120,9 +138,25 @@ class Router {
     std::vector<RenderLimits> key_limits;
     RenderLimits bucket_limits;
     RenderLimits index_limits;
+    // Per route: the bucket / the key render from the topic alone (memoisable).
+    std::vector<bool> bucket_topic_only;
+    std::vector<bool> key_topic_only;
+  };
+  // What Route() remembers of one topic. `partition` is empty when the key is not topic-only
+  // (then only the bucket is reused).
+  struct MemoEntry {
+    int route_index = -1;
+    std::string bucket;
+    std::string partition;
+  };
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   explicit Router(std::shared_ptr<const Shared> shared) : shared_(std::move(shared)) {}
 
+  // Records what Route() found for `topic` (after the bucket and key rendered).
+  void Remember(std::string_view topic, size_t index, const RouteResult& result);
   bool RenderBucket(const CompiledRoute& route, const RenderInput& in, RouteResult* result);
   // *json = the payload to read fields from: `payload` itself, or its inflated copy.
   bool PayloadForReading(const CompiledRoute& route, std::string_view payload,
@@ -132,6 +166,8 @@ class Router {
   std::vector<std::string_view> levels_;  // scratch: the topic split at '/'
   JsonFields json_;                        // scratch: reused parser and padded buffer
   PayloadInflater inflater_;               // scratch: inflated copy of a compressed payload
+  std::unordered_map<std::string, MemoEntry, StringHash, std::equal_to<>> memo_;
+  size_t memo_capacity_ = kDefaultMemoCapacity;
 };
 
 }  // namespace mqtt2s3::route

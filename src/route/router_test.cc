@@ -250,5 +250,130 @@ TEST(RouterTest, SteadyStateRoutingDoesNotAllocate) {
   EXPECT_EQ(fallbacks, 1500);
 }
 
+
+// The per-topic memo must not change any result: routes whose bucket or key read the payload,
+// the receive time or the event time (time partition), topic-only ones, and dead letters.
+std::vector<RouteOptions> MemoRoutes() {
+  RouteOptions json_key = WeldingRoute();  // key reads {json:...}
+  RouteOptions time_part = WeldingRoute();
+  time_part.name = "time-partition";
+  time_part.filter = "tp/+/+";
+  time_part.pattern = "{root}/{plant}/{device}";
+  time_part.bucket = "tp-{plant}";
+  time_part.key = "{device}/{first:%Y/%m/%d/%H}/{object_name}";
+  time_part.time_format = "%Y-%m-%dT%H:%M:%SZ";
+  RouteOptions json_bucket;
+  json_bucket.name = "json-bucket";
+  json_bucket.filter = "jb/#";
+  json_bucket.bucket = "jb-{json:/b}";
+  json_bucket.key = "{topic}/{receive_time:%Y/%m/%d/%H/%M/%S}/{object_name}";
+  RouteOptions topic_only;
+  topic_only.name = "topic-only";
+  topic_only.filter = "#";
+  topic_only.key = "{route}/{topic}/{first}-{instance}-{partition_seq}";
+  topic_only.index_key = "{json:/i}";
+  return {json_key, time_part, json_bucket, topic_only};
+}
+
+bool SameResult(const RouteResult& a, const RouteResult& b) {
+  return a.route_index == b.route_index && a.bucket == b.bucket && a.partition == b.partition &&
+         a.event_time_ms == b.event_time_ms &&
+         a.event_time_from_payload == b.event_time_from_payload &&
+         a.event_time_fallback == b.event_time_fallback &&
+         a.event_time_out_of_window == b.event_time_out_of_window && a.index_key == b.index_key &&
+         a.dedupe_id == b.dedupe_id && a.reason == b.reason && a.detail == b.detail;
+}
+
+TEST(RouterMemoTest, ResultsAreIdenticalWithAndWithoutTheMemo) {
+  Router plain = MakeRouter(MemoRoutes());
+  plain.set_memo_capacity(0);
+  Router memo = MakeRouter(MemoRoutes());
+  ASSERT_EQ(memo.memo_capacity(), Router::kDefaultMemoCapacity);
+  const std::vector<std::string> topics = {
+      std::string(kWeldTopic), "COMPANY-X/JSON/0/2/WELDING-STATION-9/WELD/1",
+      "tp/1/dev-a", "tp/2/dev-b", "tp/x..y/dev-c" /* invalid bucket */, "jb/a/b", "jb/c",
+      "other/topic", "Bad_Bucket_x/y", "$SYS/x"};
+  const std::vector<std::string> payloads = {
+      R"({"weldspot":{"Timestamp":"2026-11-22T02:10:05Z"},"b":"one","i":"k1"})",
+      R"({"weldspot":{"Timestamp":"2026-11-21T05:59:59Z"},"b":"two","i":7})",
+      R"({"weldspot":{"Timestamp":"not a time"},"b":"Bad..Bucket"})",
+      R"({"x":1})", "garbage", ""};
+  int compared = 0, ok = 0, hits_possible = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (const auto& topic : topics) {
+      for (size_t p = 0; p < payloads.size(); ++p) {
+        const auto t = kTime + std::chrono::minutes(37 * (round * 7 + static_cast<int>(p)));
+        const uint64_t seq = static_cast<uint64_t>(round * 100 + p);
+        RouteResult a, b;
+        const bool ra = plain.Route(topic, payloads[p], t, seq, &a);
+        const bool rb = memo.Route(topic, payloads[p], t, seq, &b);
+        EXPECT_EQ(ra, rb) << topic << " " << payloads[p];
+        EXPECT_TRUE(SameResult(a, b)) << topic << " " << payloads[p] << "\n"
+                                      << a.partition << " | " << b.partition << "\n"
+                                      << a.detail << " | " << b.detail;
+        ++compared;
+        ok += ra;
+        hits_possible += round > 0 && ra;
+      }
+    }
+  }
+  EXPECT_EQ(compared, 3 * 10 * 6);
+  EXPECT_GT(ok, 30);
+  EXPECT_GT(hits_possible, 0);
+  EXPECT_EQ(plain.memo_size(), 0u);
+  EXPECT_GT(memo.memo_size(), 0u);
+  EXPECT_LE(memo.memo_size(), topics.size());
+}
+
+TEST(RouterMemoTest, TimePartitionAndJsonAreRenderedPerMessage) {
+  Router router = MakeRouter(MemoRoutes());
+  RouteResult r;
+  ASSERT_TRUE(router.Route("tp/1/dev-a", R"({"weldspot":{"Timestamp":"2026-11-22T02:10:05Z"}})",
+                           kTime, 1, &r)) << r.detail;
+  EXPECT_EQ(r.partition, "tp-1/dev-a/2026/11/22/02/{4}");
+  ASSERT_TRUE(router.Route("tp/1/dev-a", R"({"weldspot":{"Timestamp":"2026-11-21T23:10:05Z"}})",
+                           kTime, 2, &r)) << r.detail;
+  EXPECT_EQ(r.partition, "tp-1/dev-a/2026/11/21/23/{4}");
+  ASSERT_TRUE(router.Route("jb/a", R"({"b":"one"})", kTime, 3, &r)) << r.detail;
+  EXPECT_EQ(r.bucket, "jb-one");
+  ASSERT_TRUE(router.Route("jb/a", R"({"b":"two"})", kTime, 4, &r)) << r.detail;
+  EXPECT_EQ(r.bucket, "jb-two");
+  EXPECT_FALSE(router.Route("jb/a", R"({"c":"two"})", kTime, 5, &r));
+  EXPECT_EQ(r.reason, DeadLetterReason::kMissingField);
+  // Topic-only route: the memoised partition, a per-message index key.
+  ASSERT_TRUE(router.Route("plant/a", R"({"i":"x"})", kTime, 6, &r)) << r.detail;
+  const std::string partition = r.partition;
+  ASSERT_TRUE(router.Route("plant/a", R"({"i":"y"})", kTime, 7, &r)) << r.detail;
+  EXPECT_EQ(r.partition, partition);
+  EXPECT_EQ(r.index_key, "y");
+}
+
+TEST(RouterMemoTest, FailuresAreNotRememberedAndTheMemoIsBounded) {
+  Router router = MakeRouter(MemoRoutes());
+  RouteResult r;
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_FALSE(router.Route("tp/x..y/dev-c", R"({"x":1})", kTime, 1, &r));
+    EXPECT_EQ(r.reason, DeadLetterReason::kInvalidBucket) << r.detail;
+    EXPECT_FALSE(router.Route("$SYS/x", "{}", kTime, 1, &r));
+    EXPECT_EQ(r.reason, DeadLetterReason::kNoRoute);
+  }
+  EXPECT_EQ(router.memo_size(), 0u);
+  router.set_memo_capacity(3);
+  for (int i = 0; i < 10; ++i) {
+    const std::string topic = "tp/" + std::to_string(i) + "/dev";
+    ASSERT_TRUE(router.Route(topic, R"({"x":1})", kTime, 1, &r)) << r.detail;
+    EXPECT_EQ(r.bucket, "tp-" + std::to_string(i));
+    EXPECT_LE(router.memo_size(), 3u);
+  }
+  for (int i = 0; i < 10; ++i) {
+    const std::string topic = "tp/" + std::to_string(i) + "/dev";
+    ASSERT_TRUE(router.Route(topic, R"({"x":1})", kTime, 1, &r)) << r.detail;
+    EXPECT_EQ(r.bucket, "tp-" + std::to_string(i));
+    EXPECT_EQ(r.partial_key().substr(0, 4), "dev/");
+  }
+  EXPECT_GE(router.memo_size(), 1u);
+  EXPECT_LE(router.memo_size(), 3u);
+}
+
 }  // namespace
 }  // namespace mqtt2s3::route
