@@ -287,6 +287,9 @@ ConverterStats Converter::Impl::stats() const {
     std::lock_guard lock(stats_mu_);
     s = stats_;
   }
+  s.received += received_.load(std::memory_order_relaxed);
+  s.acks_released += acks_released_.load(std::memory_order_relaxed);
+  s.wal_appended += wal_appended_total_.load(std::memory_order_relaxed);
   if (running_) {  // session_ is set before running_; Session::stats() is thread-safe
     const mqtt::Session::Stats ss = session_->stats();
     s.broker_connects = ss.connects;

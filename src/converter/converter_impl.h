@@ -203,6 +203,11 @@ class Converter::Impl {
 
   mutable std::mutex stats_mu_;
   ConverterStats stats_;
+  // Counted for every message, so kept out of stats_mu_: stats() adds them to stats_'s
+  // fields of the same names.
+  std::atomic<uint64_t> received_{0};
+  std::atomic<uint64_t> acks_released_{0};
+  std::atomic<uint64_t> wal_appended_total_{0};
 };
 
 }  // namespace mqtt2s3::converter

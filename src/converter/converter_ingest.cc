@@ -36,7 +36,7 @@ void Converter::Impl::OnMessage(const mqtt::InboundMessage& m) {
   if (m.dup && m.qos != mqtt::QoS::kAtMostOnce && log_ && AckRedelivery(m)) return;
   const Clock::time_point now = Clock::now();
   const uint64_t seq = NextSeq();
-  Count([](ConverterStats& s) { ++s.received; });
+  received_.fetch_add(1, std::memory_order_relaxed);
   if (!router_->Route(m.topic, m.payload, now, seq, &route_result_)) {
     std::string route_name;
     if (route_result_.route_index >= 0) {

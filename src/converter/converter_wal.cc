@@ -280,12 +280,9 @@ void Converter::Impl::ReleaseDurable() {
     ++released;
   }
   if (released > 0 || wal_appended_ > 0) {
-    const uint64_t appended = wal_appended_;
+    acks_released_.fetch_add(released, std::memory_order_relaxed);
+    wal_appended_total_.fetch_add(wal_appended_, std::memory_order_relaxed);
     wal_appended_ = 0;
-    Count([&](ConverterStats& s) {
-      s.acks_released += released;
-      s.wal_appended += appended;
-    });
   }
 }
 
