@@ -1,31 +1,22 @@
 #include "route/column_extractor.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <chrono>
 #include <string>
 #include <utility>
 
 #include "route/router.h"
+#include "zlib_compress.h"
 
 namespace mqtt2s3::route {
 namespace {
 
+using testing::ZlibCompress;
+
 using format::ColumnType;
 using format::ColumnValue;
 using K = ColumnValue::Kind;
-
-std::string Deflate(std::string_view text) {
-  uLongf size = compressBound(static_cast<uLong>(text.size()));
-  std::string out(size, '\0');
-  EXPECT_EQ(compress2(reinterpret_cast<Bytef*>(out.data()), &size,
-                      reinterpret_cast<const Bytef*>(text.data()),
-                      static_cast<uLong>(text.size()), 6),
-            Z_OK);
-  out.resize(size);
-  return out;
-}
 
 RouteOptions Route() {
   RouteOptions r;
@@ -153,7 +144,7 @@ TEST(ColumnExtractorTest, CompressedPayloadsAreTypedFromTheirInflatedForm) {
   r.pattern = "{root}/{compressed}";
   r.compressed_level = "compressed";
   ColumnExtractor x = Make(r);
-  const std::string z = Deflate(R"({"n":5,"s":"zipped"})");
+  const std::string z = ZlibCompress(R"({"n":5,"s":"zipped"})");
   x.BeginBatch(3);
   x.AddRow("p/1", z);
   x.AddRow("p/0", R"({"n":6})");

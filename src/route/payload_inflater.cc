@@ -42,7 +42,7 @@ InflateResult PayloadInflater::Inflate(std::string_view in, size_t max_bytes,
   };
   auto too_large = [&] {
     detail->assign("compressed payload inflates to more than " + std::to_string(max_bytes) +
-                   " bytes (routes[].max_inflated_bytes)");
+                   " bytes");
     return InflateResult::kTooLarge;
   };
   if (in.size() > UINT_MAX) return corrupt("larger than zlib can take in one call");

@@ -29,6 +29,14 @@ enum class InflateResult : uint8_t {
   kTooLarge,  // inflates to more than max_bytes
 };
 
+// True when `payload` starts like a zlib stream (0x78: deflate, 32 KiB window) or a gzip one
+// (0x1f). A JSON text never does, so a reader that does not know whether a stored payload was
+// compressed (serve: the topic level that said so is not at hand) can tell by its first byte.
+inline bool LooksZlibOrGzip(std::string_view payload) {
+  return !payload.empty() && (static_cast<unsigned char>(payload[0]) == 0x78 ||
+                              static_cast<unsigned char>(payload[0]) == 0x1f);
+}
+
 class PayloadInflater {
  public:
   PayloadInflater();

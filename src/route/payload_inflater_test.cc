@@ -1,38 +1,24 @@
 #include "route/payload_inflater.h"
 
-#include <zlib.h>
-
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "zlib_compress.h"
+
 namespace mqtt2s3::route {
 namespace {
 
-std::string Deflate(std::string_view text, int window_bits = 15) {
-  z_stream zs{};
-  EXPECT_EQ(deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window_bits, 8,
-                         Z_DEFAULT_STRATEGY),
-            Z_OK);
-  std::string out(deflateBound(&zs, text.size()), '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  zs.avail_in = static_cast<uInt>(text.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
+using testing::ZlibCompress;
 
 TEST(PayloadInflater, InflatesZlibAndGzipStreams) {
   PayloadInflater inflater;
   const std::string json = R"({"weldspot":{"Voltage":"230"},"seq":1})";
   std::string_view out;
   std::string why;
-  ASSERT_EQ(inflater.Inflate(Deflate(json), 1024, &out, &why), InflateResult::kOk) << why;
+  ASSERT_EQ(inflater.Inflate(ZlibCompress(json), 1024, &out, &why), InflateResult::kOk) << why;
   EXPECT_EQ(out, json);
-  ASSERT_EQ(inflater.Inflate(Deflate(json, 15 + 16), 1024, &out, &why), InflateResult::kOk)
+  ASSERT_EQ(inflater.Inflate(ZlibCompress(json, 15 + 16), 1024, &out, &why), InflateResult::kOk)
       << why;
   EXPECT_EQ(out, json);
 }
@@ -42,7 +28,7 @@ TEST(PayloadInflater, OutputLargerThanTheFirstGuessGrowsTheBuffer) {
   const std::string big(300'000, 'x');  // compresses about 1000:1
   std::string_view out;
   std::string why;
-  ASSERT_EQ(inflater.Inflate(Deflate(big), 1 << 20, &out, &why), InflateResult::kOk) << why;
+  ASSERT_EQ(inflater.Inflate(ZlibCompress(big), 1 << 20, &out, &why), InflateResult::kOk) << why;
   EXPECT_EQ(out, big);
 }
 
@@ -50,14 +36,14 @@ TEST(PayloadInflater, ExactlyTheLimitPassesOneByteMoreIsTooLarge) {
   PayloadInflater inflater;
   std::string_view out;
   std::string why;
-  EXPECT_EQ(inflater.Inflate(Deflate(std::string(5000, 'a')), 5000, &out, &why),
+  EXPECT_EQ(inflater.Inflate(ZlibCompress(std::string(5000, 'a')), 5000, &out, &why),
             InflateResult::kOk);
   EXPECT_EQ(out.size(), 5000u);
-  EXPECT_EQ(inflater.Inflate(Deflate(std::string(5001, 'a')), 5000, &out, &why),
+  EXPECT_EQ(inflater.Inflate(ZlibCompress(std::string(5001, 'a')), 5000, &out, &why),
             InflateResult::kTooLarge);
   EXPECT_NE(why.find("more than 5000 bytes"), std::string::npos) << why;
   // A zip bomb stops at the limit instead of filling memory.
-  EXPECT_EQ(inflater.Inflate(Deflate(std::string(50'000'000, '\0')), 1 << 20, &out, &why),
+  EXPECT_EQ(inflater.Inflate(ZlibCompress(std::string(50'000'000, '\0')), 1 << 20, &out, &why),
             InflateResult::kTooLarge);
   EXPECT_LE(inflater.capacity(), (1u << 20) + 1);
 }
@@ -68,7 +54,7 @@ TEST(PayloadInflater, CorruptTruncatedOrTrailingBytesAreRefused) {
   std::string why;
   EXPECT_EQ(inflater.Inflate(R"({"plain":"json"})", 1024, &out, &why), InflateResult::kCorrupt);
   EXPECT_NE(why.find("not a valid zlib stream"), std::string::npos) << why;
-  const std::string z = Deflate(R"({"weldspot":{"Voltage":"230"}})");
+  const std::string z = ZlibCompress(R"({"weldspot":{"Voltage":"230"}})");
   EXPECT_EQ(inflater.Inflate(std::string_view(z).substr(0, z.size() - 3), 1024, &out, &why),
             InflateResult::kCorrupt);
   EXPECT_NE(why.find("truncated"), std::string::npos) << why;
@@ -85,7 +71,7 @@ TEST(PayloadInflater, CorruptTruncatedOrTrailingBytesAreRefused) {
 
 TEST(PayloadInflater, EveryTruncationOfAStreamIsRefusedNeverCrashes) {
   PayloadInflater inflater;
-  const std::string z = Deflate(R"({"weldspot":{"Timestamp":"20181001 171035"},"seq":9})");
+  const std::string z = ZlibCompress(R"({"weldspot":{"Timestamp":"20181001 171035"},"seq":9})");
   std::string_view out;
   std::string why;
   for (size_t n = 0; n < z.size(); ++n) {

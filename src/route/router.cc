@@ -121,10 +121,10 @@ bool Router::PayloadForReading(const CompiledRoute& route, std::string_view payl
     }
   }
   if (!compressed) return true;
-  if (inflater_.Inflate(payload, route.options().max_inflated_bytes, json, &result->detail) ==
-      InflateResult::kOk) {
-    return true;
-  }
+  const InflateResult inflated =
+      inflater_.Inflate(payload, route.options().max_inflated_bytes, json, &result->detail);
+  if (inflated == InflateResult::kOk) return true;
+  if (inflated == InflateResult::kTooLarge) result->detail.append(" (routes[].max_inflated_bytes)");
   result->reason = DeadLetterReason::kInvalidPayload;
   return false;
 }

@@ -1,6 +1,5 @@
 // Routing zlib-compressed payloads: fields are read from the inflated JSON, the stored
 // payload is the caller's (untouched), and bad compressed payloads are dead-lettered.
-#include <zlib.h>
 
 #include <gtest/gtest.h>
 
@@ -8,25 +7,18 @@
 
 #include "alloc_counter.h"
 #include "route/router.h"
+#include "zlib_compress.h"
 
 namespace mqtt2s3::route {
 namespace {
+
+using testing::ZlibCompress;
 
 const auto kTime = std::chrono::system_clock::time_point(std::chrono::seconds(1795313405));
 constexpr std::string_view kPlain = "COMPANY-X/JSON/0/1/WELDING-STATION-12/WELD/1";
 constexpr std::string_view kZipped = "COMPANY-X/JSON/1/1/WELDING-STATION-12/WELD/1";
 const std::string kJson =
     R"({"weldspot":{"Timestamp":"20181001 171035","Voltage":"230.4"},"seq":17})";
-
-std::string Zlib(std::string_view text) {
-  std::string out(compressBound(text.size()), '\0');
-  uLongf n = out.size();
-  EXPECT_EQ(compress(reinterpret_cast<Bytef*>(out.data()), &n,
-                     reinterpret_cast<const Bytef*>(text.data()), text.size()),
-            Z_OK);
-  out.resize(n);
-  return out;
-}
 
 RouteOptions Welding() {
   RouteOptions r;
@@ -55,7 +47,7 @@ TEST(RouterCompressed, CompressedLevelOneReadsFieldsFromTheInflatedJson) {
   Router router = Make(Welding());
   RouteResult plain, zipped;
   ASSERT_TRUE(router.Route(kPlain, kJson, kTime, 1, &plain)) << plain.detail;
-  ASSERT_TRUE(router.Route(kZipped, Zlib(kJson), kTime, 2, &zipped)) << zipped.detail;
+  ASSERT_TRUE(router.Route(kZipped, ZlibCompress(kJson), kTime, 2, &zipped)) << zipped.detail;
   EXPECT_EQ(zipped.index_key, "WELDING-STATION-12/WELD/1/20181001 171035");
   EXPECT_EQ(zipped.index_key, plain.index_key);
   EXPECT_EQ(zipped.dedupe_id, "17");
@@ -70,7 +62,7 @@ TEST(RouterCompressed, PayloadCompressionZlibInflatesEveryMessage) {
   r.payload_compression = PayloadCompression::kZlib;
   Router router = Make(r);
   RouteResult res;
-  ASSERT_TRUE(router.Route(kPlain, Zlib(kJson), kTime, 1, &res)) << res.detail;
+  ASSERT_TRUE(router.Route(kPlain, ZlibCompress(kJson), kTime, 1, &res)) << res.detail;
   EXPECT_EQ(res.dedupe_id, "17");
   EXPECT_FALSE(router.Route(kPlain, kJson, kTime, 2, &res));  // not compressed after all
   EXPECT_EQ(res.reason, DeadLetterReason::kInvalidPayload);
@@ -86,7 +78,7 @@ TEST(RouterCompressed, CorruptOversizedOrUnknownLevelIsDeadLetteredAsInvalidPayl
   EXPECT_NE(r.detail.find("compressed payload"), std::string::npos) << r.detail;
   const std::string big = R"({"weldspot":{"Timestamp":"20181001 171035"},"pad":")" +
                           std::string(200, 'p') + "\"}";
-  EXPECT_FALSE(router.Route(kZipped, Zlib(big), kTime, 1, &r));
+  EXPECT_FALSE(router.Route(kZipped, ZlibCompress(big), kTime, 1, &r));
   EXPECT_EQ(r.reason, DeadLetterReason::kInvalidPayload);
   EXPECT_NE(r.detail.find("max_inflated_bytes"), std::string::npos) << r.detail;
   EXPECT_FALSE(router.Route("COMPANY-X/JSON/2/1/D/WELD/1", kJson, kTime, 1, &r));
@@ -130,7 +122,7 @@ TEST(RouterCompressed, SteadyStateRoutingOfCompressedPayloadsDoesNotAllocate) {
   RouteResult r;
   std::vector<std::string> payloads;
   for (int i = 0; i < 16; ++i) {
-    payloads.push_back(Zlib(R"({"weldspot":{"Timestamp":"20181001 1710)" +
+    payloads.push_back(ZlibCompress(R"({"weldspot":{"Timestamp":"20181001 1710)" +
                             std::to_string(10 + i) + R"(","Voltage":"230.)" + std::to_string(i) +
                             R"("},"seq":)" + std::to_string(i) + "}"));
   }

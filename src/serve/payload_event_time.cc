@@ -7,16 +7,6 @@
 #include "route/payload_inflater.h"
 
 namespace mqtt2s3::serve {
-namespace {
-
-// zlib streams start with 0x78 (deflate, 32 KiB window), gzip with 0x1f; JSON never does.
-bool LooksCompressed(std::string_view payload) {
-  return !payload.empty() && (static_cast<unsigned char>(payload[0]) == 0x78 ||
-                              static_cast<unsigned char>(payload[0]) == 0x1f);
-}
-
-}  // namespace
-
 StatusOr<std::function<QueryOptions::PayloadEventTime()>> PayloadEventTimeOfRoute(
     const route::RouteOptions& options) {
   std::string bad_field;
@@ -46,7 +36,7 @@ StatusOr<std::function<QueryOptions::PayloadEventTime()>> PayloadEventTimeOfRout
     return QueryOptions::PayloadEventTime(
         [route, always, maybe, scratch](std::string_view payload) -> std::optional<int64_t> {
           std::string_view json = payload;
-          if (maybe && (always || LooksCompressed(payload))) {
+          if (maybe && (always || route::LooksZlibOrGzip(payload))) {
             if (scratch->inflater.Inflate(payload, route->options().max_inflated_bytes, &json,
                                           &scratch->why) != route::InflateResult::kOk) {
               return std::nullopt;

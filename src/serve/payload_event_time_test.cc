@@ -1,12 +1,15 @@
 #include "serve/payload_event_time.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <string>
 
+#include "zlib_compress.h"
+
 namespace mqtt2s3::serve {
 namespace {
+
+using testing::ZlibCompress;
 
 route::RouteOptions WeldingRoute() {
   route::RouteOptions r;
@@ -22,16 +25,6 @@ route::RouteOptions WeldingRoute() {
   return r;
 }
 
-std::string Zlib(const std::string& s) {
-  uLongf len = compressBound(s.size());
-  std::string out(len, '\0');
-  EXPECT_EQ(compress(reinterpret_cast<Bytef*>(out.data()), &len,
-                     reinterpret_cast<const Bytef*>(s.data()), s.size()),
-            Z_OK);
-  out.resize(len);
-  return out;
-}
-
 constexpr int64_t k20181001T170005 = 1538413205000;
 
 TEST(PayloadEventTimeTest, ReadsTheRoutesTimeFieldFromPlainAndCompressedPayloads) {
@@ -40,7 +33,7 @@ TEST(PayloadEventTimeTest, ReadsTheRoutesTimeFieldFromPlainAndCompressedPayloads
   QueryOptions::PayloadEventTime time_of = (*factory)();
   const std::string weld = R"({"weldspot":{"Timestamp":"20181001 170005","Voltage":"230"}})";
   EXPECT_EQ(time_of(weld), k20181001T170005);
-  EXPECT_EQ(time_of(Zlib(weld)), k20181001T170005);
+  EXPECT_EQ(time_of(ZlibCompress(weld)), k20181001T170005);
   // What the converter stamped with the receive time is not the payload's to tell.
   EXPECT_EQ(time_of(R"({"weldspot":{"Voltage":"230"}})"), std::nullopt);
   EXPECT_EQ(time_of(R"({"weldspot":{"Timestamp":"yesterday"}})"), std::nullopt);

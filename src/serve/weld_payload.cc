@@ -3,47 +3,22 @@
 #include "serve/weld_payload.h"
 
 #include <simdjson.h>
-#include <zlib.h>
 
 #include <charconv>
 #include <cmath>
+
+#include "route/payload_inflater.h"
 
 namespace mqtt2s3::serve {
 
 struct WeldPayloadParser::Impl {
   simdjson::dom::parser parser;
-  std::string inflated;
+  route::PayloadInflater inflater;  // keeps its zlib stream and buffer across payloads
+  std::string why;
 };
 
 WeldPayloadParser::WeldPayloadParser() : impl_(std::make_unique<Impl>()) {}
 WeldPayloadParser::~WeldPayloadParser() = default;
-
-StatusOr<std::string> ZlibInflate(std::string_view data, size_t max_bytes) {
-  z_stream zs{};
-  // 15 + 32: window bits with automatic zlib / gzip header detection.
-  if (inflateInit2(&zs, 15 + 32) != Z_OK) return Status::Internal("zlib: inflateInit failed");
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  std::string out;
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    if (out.size() >= max_bytes) break;
-    const size_t old = out.size();
-    out.resize(std::min(max_bytes, old + 16384));
-    zs.next_out = reinterpret_cast<Bytef*>(out.data() + old);
-    zs.avail_out = static_cast<uInt>(out.size() - old);
-    rc = inflate(&zs, Z_NO_FLUSH);
-    out.resize(out.size() - zs.avail_out);
-  }
-  inflateEnd(&zs);
-  if (rc != Z_STREAM_END) {
-    return Status::InvalidArgument(out.size() >= max_bytes
-                                       ? "compressed payload inflates to more than " +
-                                             std::to_string(max_bytes) + " bytes"
-                                       : std::string("payload is neither JSON nor zlib/gzip data"));
-  }
-  return out;
-}
 
 StatusOr<double> WeldPayloadParser::Number(std::string_view payload, std::string_view pointer) {
   return Read(payload, pointer, pointer);
@@ -58,13 +33,11 @@ StatusOr<double> WeldPayloadParser::Read(std::string_view payload, std::string_v
   const auto bad = [&](std::string_view why) {
     return Status::InvalidArgument(std::string(label) + ": " + std::string(why));
   };
-  // zlib streams start with 0x78 (deflate, 32 KiB window), gzip with 0x1f; JSON never does.
-  if (!payload.empty() && (static_cast<unsigned char>(payload[0]) == 0x78 ||
-                           static_cast<unsigned char>(payload[0]) == 0x1f)) {
-    auto inflated = ZlibInflate(payload, kMaxInflatedBytes);
-    if (!inflated.ok()) return bad(inflated.status().message());
-    impl_->inflated = std::move(*inflated);
-    payload = impl_->inflated;
+  if (route::LooksZlibOrGzip(payload)) {
+    if (impl_->inflater.Inflate(payload, kMaxInflatedBytes, &payload, &impl_->why) !=
+        route::InflateResult::kOk) {
+      return bad(impl_->why);
+    }
   }
   simdjson::dom::element doc;
   if (auto err = impl_->parser.parse(payload.data(), payload.size()).get(doc)) {

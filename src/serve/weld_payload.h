@@ -47,8 +47,4 @@ class WeldPayloadParser {
   std::unique_ptr<Impl> impl_;
 };
 
-// Inflates zlib (RFC 1950) or gzip (RFC 1952) data up to `max_bytes`; InvalidArgument when
-// it is neither or inflates to more.
-StatusOr<std::string> ZlibInflate(std::string_view data, size_t max_bytes);
-
 }  // namespace mqtt2s3::serve

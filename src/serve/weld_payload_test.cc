@@ -1,24 +1,17 @@
 #include "serve/weld_payload.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
+
+#include "zlib_compress.h"
 
 namespace mqtt2s3::serve {
 namespace {
 
+using testing::ZlibCompress;
+
 constexpr std::string_view kWeld =
     R"({"weldspot": {"Timestamp": "20181001 171035", "Voltage": "230", "Current": "10.5",)"
     R"( "MainPowerSwitch": "0", "MainPowerSwitch_str": "OFF"}, "seq": 7})";
-
-std::string Compress(std::string_view s) {
-  uLongf len = compressBound(s.size());
-  std::string out(len, '\0');
-  EXPECT_EQ(compress(reinterpret_cast<Bytef*>(out.data()), &len,
-                     reinterpret_cast<const Bytef*>(s.data()), s.size()),
-            Z_OK);
-  out.resize(len);
-  return out;
-}
 
 TEST(WeldPayloadTest, ReadsStringValuesAsNumbers) {
   WeldPayloadParser p;
@@ -34,7 +27,7 @@ TEST(WeldPayloadTest, AcceptsJsonNumbers) {
 
 TEST(WeldPayloadTest, InflatesZlibPayloadsPublishedCompressed) {
   WeldPayloadParser p;
-  auto v = p.Field(Compress(kWeld), "Voltage");
+  auto v = p.Field(ZlibCompress(kWeld), "Voltage");
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   EXPECT_EQ(*v, 230.0);
 }
@@ -63,7 +56,7 @@ TEST(WeldPayloadTest, AnyJsonPointerReadsANumberOutOfAnyPayload) {
   EXPECT_EQ(*p.Number(kSensor, "/sensors/1/t"), 22.0);
   EXPECT_EQ(*p.Number(kSensor, "/on"), 1.0);
   EXPECT_EQ(*p.Number(kSensor, "/a~1b/~0"), -300.0);
-  EXPECT_EQ(*p.Number(Compress(kSensor), "/sensors/0/t"), 21.5);
+  EXPECT_EQ(*p.Number(ZlibCompress(kSensor), "/sensors/0/t"), 21.5);
   EXPECT_EQ(*p.Number(kWeld, "/weldspot/Voltage"), 230.0);
   EXPECT_EQ(*p.Number(kWeld, "/seq"), 7.0);
   EXPECT_EQ(*p.Number("23.5", ""), 23.5);  // "": the whole payload
@@ -89,9 +82,18 @@ TEST(WeldPayloadTest, InflatesGzipPayloadsToo) {
 
 TEST(WeldPayloadTest, ZlibBombsAreRefused) {
   std::string big(WeldPayloadParser::kMaxInflatedBytes + 10, ' ');
-  auto out = ZlibInflate(Compress(big), WeldPayloadParser::kMaxInflatedBytes);
+  std::string weld = R"({"weldspot":{"Voltage":"7"},"pad":")" + big + R"("})";
+  WeldPayloadParser p;
+  auto out = p.Field(ZlibCompress(weld), "Voltage");
   ASSERT_FALSE(out.ok());
-  EXPECT_NE(out.status().message().find("more than"), std::string::npos);
+  EXPECT_NE(out.status().message().find("weldspot.Voltage: compressed payload inflates to more "
+                                        "than 1048576 bytes"),
+            std::string::npos)
+      << out.status().ToString();
+  // The parser is still usable after refusing one.
+  auto fine = p.Field(ZlibCompress(R"({"weldspot":{"Voltage":"8"}})"), "Voltage");
+  ASSERT_TRUE(fine.ok()) << fine.status().ToString();
+  EXPECT_EQ(*fine, 8.0);
 }
 
 }  // namespace
