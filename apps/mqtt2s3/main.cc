@@ -61,10 +61,15 @@ namespace {
 // Batch arenas and object bodies are megabytes each, allocated and freed once per batch.
 // glibc raises its mmap threshold to the size of every mmap'ed block freed (up to 32 MiB), after
 // which such blocks come from the heap, where freed ones stay resident and fragment: peak RSS
-// then grows to about twice the buffered bytes. A fixed threshold keeps every block of 256 KiB
+// then grows to about twice the buffered bytes. A fixed threshold keeps every block of 1 MiB
 // or more in its own mapping, returned to the system when freed (docs/decisions/memory.md).
+// Below it live the per-batch scratch blocks of encoding (index columns, string table, zlib
+// output: 40 KiB-1 MiB each, freed a moment later); on the heap they are reused warm instead of
+// being mapped, faulted in page by page and unmapped per batch, and the trim threshold keeps
+// the heap's top from being handed back and faulted in again on every batch.
 void ConfigureAllocator() {
-  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
 }
 
 }  // namespace
