@@ -7,34 +7,67 @@
 namespace mqtt2s3::route {
 namespace {
 
-// True when `t` renders the same for every message of a topic: it reads no payload field, no
-// receive time, no sequence number and no event time (a time partition).
+// True when `seg` renders the same for every message of a topic: it reads no payload field,
+// no receive time, no sequence number and no event time (a time partition).
+bool RendersFromTopicOnly(const TemplateSegment& seg) {
+  switch (seg.kind) {
+    case SegmentKind::kLiteral:
+    case SegmentKind::kNamedLevel:
+    case SegmentKind::kLevel:
+    case SegmentKind::kTopic:
+    case SegmentKind::kInstance:
+    case SegmentKind::kRoute:
+    case SegmentKind::kPartitionSeq:
+    case SegmentKind::kCount:
+    case SegmentKind::kObjectName:
+      return true;
+    case SegmentKind::kFirst:
+    case SegmentKind::kLast:
+      return !seg.time_partition;
+    case SegmentKind::kJson:
+    case SegmentKind::kReceiveTime:
+    case SegmentKind::kSeq:
+    default:
+      return false;
+  }
+}
+
 bool RendersFromTopicOnly(const KeyTemplate& t) {
+  return std::all_of(t.segments().begin(), t.segments().end(),
+                     [](const TemplateSegment& seg) { return RendersFromTopicOnly(seg); });
+}
+
+// The length in ms of the event-time periods whose messages render `t` alike, when `t` reads
+// only the topic and a time partition ({first:...} in a directory); 0 otherwise. Partitions
+// stop at minutes (KeyTemplate refuses %S, %L and %s there), and UTC minutes, hours and days
+// are whole multiples of 60,000, 3,600,000 and 86,400,000 ms since the epoch; months, years
+// and days of the year change only at a day boundary.
+int64_t TimePartitionPeriodMs(const KeyTemplate& t) {
+  if (!t.partitions_by_event_time()) return 0;
+  int64_t period = 86'400'000;
   for (const TemplateSegment& seg : t.segments()) {
-    switch (seg.kind) {
-      case SegmentKind::kLiteral:
-      case SegmentKind::kNamedLevel:
-      case SegmentKind::kLevel:
-      case SegmentKind::kTopic:
-      case SegmentKind::kInstance:
-      case SegmentKind::kRoute:
-      case SegmentKind::kPartitionSeq:
-      case SegmentKind::kCount:
-      case SegmentKind::kObjectName:
-        break;
-      case SegmentKind::kFirst:
-      case SegmentKind::kLast:
-        if (seg.time_partition) return false;
-        break;
-      case SegmentKind::kJson:
-      case SegmentKind::kReceiveTime:
-      case SegmentKind::kSeq:
-        return false;
-      default:
-        return false;
+    if (!seg.time_partition) {
+      if (!RendersFromTopicOnly(seg)) return 0;
+      continue;
+    }
+    const std::string& f = seg.time->text();
+    for (size_t k = 0; k + 1 < f.size(); ++k) {
+      if (f[k] != '%') continue;
+      switch (f[++k]) {
+        case 'M': period = std::min<int64_t>(period, 60'000); break;
+        case 'H': period = std::min<int64_t>(period, 3'600'000); break;
+        case 'Y': case 'm': case 'd': case 'j': case '%': break;
+        default: return 0;
+      }
     }
   }
-  return true;
+  return period;
+}
+
+// floor(ms / period) for any sign of ms.
+int64_t PeriodOf(int64_t ms, int64_t period) {
+  const int64_t q = ms / period;
+  return (ms % period < 0) ? q - 1 : q;
 }
 
 }  // namespace
@@ -65,6 +98,7 @@ StatusOr<Router> Router::Create(const RouterOptions& options) {
     shared->bucket_topic_only.push_back(!c->bucket().has_value() ||
                                         RendersFromTopicOnly(*c->bucket()));
     shared->key_topic_only.push_back(RendersFromTopicOnly(c->key()));
+    shared->key_period_ms.push_back(TimePartitionPeriodMs(c->key()));
     shared->routes.push_back(std::move(*c));
   }
   return Router(std::move(shared));
@@ -150,7 +184,7 @@ bool Router::Route(std::string_view topic, std::string_view payload,
   const auto& routes = shared_->routes;
   // A remembered topic skips the filter walk, and the bucket and key renders that depend on
   // the topic alone. Only successes are remembered.
-  const MemoEntry* memo = nullptr;
+  MemoEntry* memo = nullptr;
   if (memo_capacity_ != 0) {
     if (auto it = memo_.find(topic); it != memo_.end()) memo = &it->second;
   }
@@ -241,14 +275,18 @@ bool Router::Route(std::string_view topic, std::string_view payload,
   in.route = route.options().name;
 
   const bool bucket_memoised = shared_->bucket_topic_only[index];
-  const bool partition_memoised = bucket_memoised && shared_->key_topic_only[index];
+  // A time-partitioned key is remembered with its event-time period (the last one seen).
+  const int64_t period_ms = shared_->key_period_ms[index];
+  const bool partition_memoised =
+      bucket_memoised && (shared_->key_topic_only[index] || period_ms > 0);
+  const int64_t period = period_ms > 0 ? PeriodOf(result->event_time_ms, period_ms) : 0;
   if (memo != nullptr && bucket_memoised) {
     result->bucket.assign(memo->bucket);
   } else if (!RenderBucket(route, in, result)) {
     return false;
   }
   DeadLetterReason r = DeadLetterReason::kNone;
-  if (memo != nullptr && partition_memoised) {
+  if (memo != nullptr && partition_memoised && memo->period == period) {
     result->partition.assign(memo->partition);
   } else {
     result->partition.assign(result->bucket);
@@ -259,8 +297,12 @@ bool Router::Route(std::string_view topic, std::string_view payload,
       result->detail.insert(0, "key template '" + route.key().text() + "': ");
       return false;
     }
+    if (memo != nullptr && partition_memoised) {
+      memo->partition.assign(result->partition);
+      memo->period = period;
+    }
   }
-  if (memo == nullptr && memo_capacity_ != 0) Remember(topic, index, *result);
+  if (memo == nullptr && memo_capacity_ != 0) Remember(topic, index, period, *result);
   r = route.index_key().Render(in, shared_->index_limits, &result->index_key,
                                &result->detail);
   if (r != DeadLetterReason::kNone) {
@@ -279,13 +321,17 @@ bool Router::Route(std::string_view topic, std::string_view payload,
   return true;
 }
 
-void Router::Remember(std::string_view topic, size_t index, const RouteResult& result) {
+void Router::Remember(std::string_view topic, size_t index, int64_t period,
+                      const RouteResult& result) {
   if (memo_.size() >= memo_capacity_) memo_.clear();  // bounded: start over
   MemoEntry& e = memo_[std::string(topic)];
   e.route_index = static_cast<int>(index);
   if (shared_->bucket_topic_only[index]) {
     e.bucket = result.bucket;
-    if (shared_->key_topic_only[index]) e.partition = result.partition;
+    if (shared_->key_topic_only[index] || shared_->key_period_ms[index] > 0) {
+      e.partition = result.partition;
+      e.period = period;
+    }
   }
 }
 

@@ -27,11 +27,13 @@
 //
 // Per-topic memo: what depends on the topic alone (the matching route, and the bucket and the
 // partial key when their templates read only topic levels, {topic}, {instance}, {route} and
-// batch slots) is remembered per topic after its first successful render and reused. A
-// template with {json:...}, {receive_time}, {seq} or a time partition ({first}/{last} in a
-// directory component) is rendered for every message; failures are never remembered, so
-// dead letters are reported exactly as without the memo. At most memo_capacity() topics are
-// remembered; a new topic beyond that empties the memo first.
+// batch slots) is remembered per topic after its first successful render and reused. A key
+// that adds only a time partition ({first:...} in a directory component) to those is
+// remembered with the event-time period it was rendered for (the minute, hour or day, the
+// finest its format prints) and reused while the topic's messages stay in that period. A
+// template with {json:...}, {receive_time} or {seq} is rendered for every message; failures
+// are never remembered, so dead letters are reported exactly as without the memo. At most
+// memo_capacity() topics are remembered; a new topic beyond that empties the memo first.
 //
 // Lifecycle: Create() validates and compiles; the Router is then used for the life of the
 // process. Thread-safety: NOT thread-safe (it owns per-message scratch); give each thread its
@@ -141,13 +143,18 @@ class Router {
     // Per route: the bucket / the key render from the topic alone (memoisable).
     std::vector<bool> bucket_topic_only;
     std::vector<bool> key_topic_only;
+    // Per route: the key reads the topic and a time partition, which is the same for every
+    // event time in one period of this many ms; 0 when it reads anything else.
+    std::vector<int64_t> key_period_ms;
   };
-  // What Route() remembers of one topic. `partition` is empty when the key is not topic-only
-  // (then only the bucket is reused).
+  // What Route() remembers of one topic. `partition` is empty when the key is neither
+  // topic-only nor time-partitioned (then only the bucket is reused); for a time-partitioned
+  // key it is the partition of event-time period `period` (the last one rendered).
   struct MemoEntry {
     int route_index = -1;
     std::string bucket;
     std::string partition;
+    int64_t period = 0;
   };
   struct StringHash {
     using is_transparent = void;
@@ -156,7 +163,7 @@ class Router {
   explicit Router(std::shared_ptr<const Shared> shared) : shared_(std::move(shared)) {}
 
   // Records what Route() found for `topic` (after the bucket and key rendered).
-  void Remember(std::string_view topic, size_t index, const RouteResult& result);
+  void Remember(std::string_view topic, size_t index, int64_t period, const RouteResult& result);
   bool RenderBucket(const CompiledRoute& route, const RenderInput& in, RouteResult* result);
   // *json = the payload to read fields from: `payload` itself, or its inflated copy.
   bool PayloadForReading(const CompiledRoute& route, std::string_view payload,

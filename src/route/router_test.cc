@@ -348,6 +348,68 @@ TEST(RouterMemoTest, TimePartitionAndJsonAreRenderedPerMessage) {
   EXPECT_EQ(r.index_key, "y");
 }
 
+// A time-partitioned key is remembered per (topic, event-time period): the cached partition
+// must equal a fresh render at every event time, across minute, hour, day, month and year
+// boundaries and before the epoch, in whatever order the times come.
+TEST(RouterMemoTest, TimePartitionedKeysMatchAFreshRenderAtEveryEventTime) {
+  const std::vector<std::string> keys = {
+      "{plant}/{first:%Y/%m/%d/%H}/{object_name}", "{first:%Y/%m/%d/%H/%M}/{device}/{first}-{object_name}",
+      "d/{first:%Y-%m-%d}/{object_name}", "{first:%Y/%j}/x/{partition_seq}-{instance}",
+      "{first:%Y}/{first:%m}/{plant}/{count}-{object_name}"};
+  std::vector<RouteOptions> routes;
+  for (size_t k = 0; k < keys.size(); ++k) {
+    RouteOptions r;
+    r.name = "tp" + std::to_string(k);
+    r.filter = "t" + std::to_string(k) + "/+/+";
+    r.pattern = "{root}/{plant}/{device}";
+    r.bucket = "tp-{plant}";
+    r.key = keys[k];
+    r.time_field = "/t";  // absent from most payloads: the receive time is the event time
+    r.time_format = "%Y-%m-%dT%H:%M:%SZ";
+    routes.push_back(r);
+  }
+  Router plain = MakeRouter(routes);
+  plain.set_memo_capacity(0);
+  Router memo = MakeRouter(routes);
+  const std::vector<int64_t> starts_ms = {1'795'313'405'000 /* 2026-11-22 */,
+                                          1'798'761'590'000 /* 2026-12-31T23:59:50Z */,
+                                          -90'000'000 /* 1969-12-30 */, -1, 0};
+  // Steps that stay inside a minute, cross minutes, hours and days, and go backwards.
+  const std::vector<int64_t> steps_ms = {1, 999, 7'001, 59'999, -61'000, 3'599'999, 86'400'000,
+                                         -86'400'001, 13};
+  int compared = 0, reused_possible = 0;
+  for (size_t k = 0; k < keys.size(); ++k) {
+    for (const int64_t start : starts_ms) {
+      int64_t t = start;
+      for (int i = 0; i < 60; ++i) {
+        t += steps_ms[static_cast<size_t>(i) % steps_ms.size()];
+        const auto when = std::chrono::system_clock::time_point(std::chrono::milliseconds(t));
+        const std::string topic = "t" + std::to_string(k) + "/p" + std::to_string(i % 2) + "/d";
+        const std::string payload = i % 5 == 0 ? R"({"t":"2026-01-01T00:00:00Z"})" : "{}";
+        RouteResult a, b;
+        ASSERT_TRUE(plain.Route(topic, payload, when, 1, &a)) << keys[k] << ": " << a.detail;
+        ASSERT_TRUE(memo.Route(topic, payload, when, 1, &b)) << keys[k] << ": " << b.detail;
+        EXPECT_TRUE(SameResult(a, b)) << keys[k] << " at " << t << ": " << a.partition << " | "
+                                      << b.partition;
+        ++compared;
+        reused_possible += i >= 2;
+      }
+    }
+  }
+  EXPECT_EQ(compared, 5 * 5 * 60);
+  EXPECT_GT(reused_possible, 0);
+  EXPECT_EQ(memo.memo_size(), 2 * keys.size());
+  // The hour partition moves with the event time, the memo notwithstanding.
+  RouteResult r;
+  const auto hour = std::chrono::system_clock::time_point(std::chrono::hours(498'698));
+  ASSERT_TRUE(memo.Route("t0/p0/d", "{}", hour - std::chrono::milliseconds(1), 1, &r));
+  EXPECT_EQ(r.partial_key().substr(0, 17), "p0/2026/11/22/01/");
+  ASSERT_TRUE(memo.Route("t0/p0/d", "{}", hour, 1, &r));
+  EXPECT_EQ(r.partial_key().substr(0, 17), "p0/2026/11/22/02/");
+  ASSERT_TRUE(memo.Route("t0/p0/d", "{}", hour + std::chrono::minutes(59), 1, &r));
+  EXPECT_EQ(r.partial_key().substr(0, 17), "p0/2026/11/22/02/");
+}
+
 TEST(RouterMemoTest, FailuresAreNotRememberedAndTheMemoIsBounded) {
   Router router = MakeRouter(MemoRoutes());
   RouteResult r;
