@@ -49,6 +49,18 @@ std::optional<Converter::Impl::Blocked> Converter::Impl::EncodeBatch(Blocked* it
                   ? router_->RenderObjectKey(route_index, partial_key, vars, &key_scratch_)
                   : Status::Internal("partition id without a bucket: " + b.partition_id());
 
+  if (spdlog::should_log(spdlog::level::debug)) {
+    // For fault forensics: which run wrote which messages under which key.
+    uint64_t first = 0, last = 0, logged = 0;
+    for (const batch::MessageView m : b) {
+      if (!m.logged) continue;
+      if (logged++ == 0) first = m.ack_ref;
+      last = m.ack_ref;
+    }
+    spdlog::debug("batch {} of '{}' ({}): {} message(s), {} logged, WAL sequences {}..{}, key "
+                  "'{}'", b.sequence(), b.partition_id(), batch::FlushReasonName(b.flush_reason()),
+                  b.message_count(), logged, first, last, key_scratch_);
+  }
   // The object: payloads in arrival order (clustered by the writer), index and metadata per
   // docs/FORMAT.md.
   records_.clear();

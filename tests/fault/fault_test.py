@@ -17,7 +17,10 @@ issue's figures: 10 kills in longer streams, a 30 s S3 outage), e.g.
 
 Seed: FAULT_SEED, or derived from the time when unset; printed at the start and in every
 failure message, so `FAULT_SEED=<seed>` reproduces a run's kill moments. FAULT_KEEP=1 keeps
-each scenario's directory (config, WAL, logs).
+each scenario's directory (config, WAL, logs, one run-N.log per converter run); FAULT_KEEP_WAL=1
+also copies the WAL directory as each killed run left it (wal-run-N, for forensics: what each
+run had logged, sealed and committed); FAULT_LOG_LEVEL=debug logs every batch's number, WAL
+sequences and object key.
 
 Environment: MQTT2S3_BIN, MQTT2S3_SOURCE_DIR, and the dev stack's env file (MQTT2S3_STACK_ENV
 or <source>/.dev-stack/stack.env). Everything runs on 127.0.0.1; every wait is bounded.
@@ -163,6 +166,8 @@ class Scenario:
     def kill9(self):
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(timeout=30)
+        if os.environ.get("FAULT_KEEP_WAL"):  # forensics: the log as this run left it
+            shutil.copytree(self.wal_dir, os.path.join(self.dir, f"wal-run-{len(self.logs) - 1}"))
 
     def subscribed(self):
         """This run (the latest start) is alive and has subscribed."""
