@@ -62,6 +62,9 @@ Status Converter::Impl::OpenWal(wal::Recovered* rec) {
   // One write(2) per ingest burst instead of per message; acks still wait for the sync.
   if (lo.write_buffer_bytes == 0) lo.write_buffer_bytes = 64 << 10;
   lo.content_hash = ContentHash;  // every logged packet id, uploaded or not, is recognisable
+  // and stays so across a restart for as many messages as the redelivery table remembers, even
+  // once uploaded (the broker may not have read their acks: docs/WAL.md "Redeliveries").
+  lo.retain_messages = RedeliveryTable::kDepth * 65535;
   auto log = wal::Log::Open(lo, wal::PosixFileSystem(), rec);
   if (!log.ok()) {
     return log.status().WithContext("opening the write-ahead log (wal.dir '" + options_.wal.dir +
@@ -243,6 +246,11 @@ void Converter::Impl::OnPubRel(uint16_t packet_id) {
 }
 
 void Converter::Impl::RestoreRedeliveries(const wal::Recovered& rec) {
+  // Older QoS 1 messages first, in log order: an id may stand for several unacknowledged
+  // messages at the broker. Then the latest message of every id (QoS 2 state included).
+  for (const wal::Recovered::PacketHistoryEntry& h : rec.packet_history) {
+    redelivery_.OnLogged(h.packet_id, h.record.qos, h.record.content_hash, h.record.sequence);
+  }
   for (const auto& [packet_id, p] : rec.packets) {
     if (p.has_content_hash) {
       redelivery_.OnLogged(packet_id, p.qos, p.content_hash, p.sequence);
@@ -258,9 +266,10 @@ void Converter::Impl::RestoreRedeliveries(const wal::Recovered& rec) {
     }
   }
   if (!rec.packets.empty()) {
-    spdlog::info("WAL: {} packet id(s) of the last run known (acks sent up to sequence {}): "
-                 "their redeliveries are acknowledged, not stored again",
-                 rec.packets.size(), rec.acked_through);
+    spdlog::info("WAL: {} packet id(s) of the last run known, {} QoS 1 message(s) with their "
+                 "ids (acks sent up to sequence {}): their redeliveries are acknowledged, not "
+                 "stored again", rec.packets.size(), rec.packet_history.size(),
+                 rec.acked_through);
   }
 }
 

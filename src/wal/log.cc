@@ -1,5 +1,6 @@
 #include "wal/log.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace mqtt2s3::wal {
@@ -282,11 +283,15 @@ Status Log::StartSegment() {
 }
 
 bool Log::Deletable(const Segment& seg) const {
+  uint64_t last = 0;
   for (const auto& [partition, max_seq] : seg.max_sequence) {
     auto it = commits_.find(partition);
     if (it == commits_.end() || it->second.last_sequence < max_seq) return false;
+    last = std::max(last, max_seq);
   }
-  return true;
+  // Kept for the packet ids of recent messages (redeliveries), unless space is short.
+  return options_.retain_messages == 0 || usage_ > options_.disk_budget_bytes / 2 ||
+         last + options_.retain_messages <= last_sequence();
 }
 
 StatusOr<size_t> Log::DeleteObsoleteSegments() {

@@ -60,6 +60,11 @@ struct LogOptions {
   // When set, recovery fills PacketRecord::content_hash of every message logged with a packet
   // id, uploaded or not (the redelivery check, docs/WAL.md "Redeliveries"); empty = not.
   std::function<uint64_t(std::string_view topic, std::string_view payload)> content_hash = nullptr;
+  // A closed segment whose messages are all committed is still kept until this many messages
+  // were appended after its last one, while the log uses at most half of disk_budget_bytes:
+  // a restart then still knows the packet ids and contents of that many recent messages,
+  // uploaded or not (Recovered::packet_history). 0 = deleted once committed.
+  uint64_t retain_messages = 0;
   Status Validate() const;
 };
 
@@ -99,6 +104,14 @@ struct Recovered {
   // packet id, unless a PUBREL closed its QoS 2 exchange after it.
   uint64_t acked_through = 0;
   std::map<uint16_t, PacketRecord> packets;
+  // Every QoS 1 message logged with a packet id, in sequence order, with its content hash
+  // (only when LogOptions::content_hash is set): a broker may hold several unacknowledged
+  // messages under one id (docs/WAL.md "Redeliveries"), so the latest per id is not enough.
+  struct PacketHistoryEntry {
+    uint16_t packet_id = 0;
+    PacketRecord record;
+  };
+  std::vector<PacketHistoryEntry> packet_history;
 };
 
 class Log {

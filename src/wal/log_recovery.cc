@@ -139,6 +139,7 @@ Status Log::RecoverSegment(Segment* seg, bool is_last, std::vector<Message>* mes
           if (options_.content_hash) {
             p.has_content_hash = true;
             p.content_hash = options_.content_hash(rec.message.topic, rec.message.payload);
+            if (p.qos == 1) recovered->packet_history.push_back({rec.message.packet_id, p});
           }
         }
         messages->push_back(std::move(rec.message));
